@@ -1,0 +1,133 @@
+//! A request and its response, with checks that explain themselves.
+
+use std::fmt::Display;
+
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use serde_json::Value;
+
+use crate::call::Sent;
+use crate::report;
+
+/// One finished request/response pair. Every `expect_*` check takes a `why`:
+/// the HTTP promise in a sentence or two, printed when the check fails.
+#[derive(Debug)]
+pub struct Exchange {
+    pub(crate) context: report::Context,
+    pub(crate) sent: Sent,
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Exchange {
+    pub(crate) fn new(
+        context: report::Context,
+        sent: Sent,
+        status: StatusCode,
+        headers: HeaderMap,
+        body: Vec<u8>,
+    ) -> Exchange {
+        Exchange {
+            context,
+            sent,
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// A response header, if present and readable as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|value| value.to_str().ok())
+    }
+
+    /// Every value of a response header that may repeat, such as `Allow`.
+    pub fn header_all(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .get_all(name)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .collect()
+    }
+
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The body as text, with invalid UTF-8 replaced.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// Fails the test unless the status is `expected`.
+    pub fn expect_status(&self, expected: StatusCode, why: &str) -> &Exchange {
+        if self.status != expected {
+            self.fail(format!("status {expected}"), format!("status {}", self.status), why);
+        }
+        self
+    }
+
+    /// Fails the test unless `name` is present and equal to `expected`.
+    pub fn expect_header(&self, name: &str, expected: &str, why: &str) -> &Exchange {
+        match self.header(name) {
+            Some(actual) if actual == expected => self,
+            Some(actual) => self.fail(
+                format!("header {name}: {expected}"),
+                format!("header {name}: {actual}"),
+                why,
+            ),
+            None => self.fail(
+                format!("header {name}: {expected}"),
+                format!("no {name} header"),
+                why,
+            ),
+        }
+    }
+
+    /// The body parsed as JSON; fails the test if it is not JSON.
+    pub fn json(&self, why: &str) -> Value {
+        match serde_json::from_slice(&self.body) {
+            Ok(value) => value,
+            Err(error) => self.fail("a JSON body", format!("a body that is not JSON ({error})"), why),
+        }
+    }
+
+    /// Fails the test unless the body is JSON equal to `expected`. Key order
+    /// and whitespace do not matter; values and types do.
+    pub fn expect_json(&self, expected: &Value, why: &str) -> &Exchange {
+        let actual = self.json(why);
+        if &actual != expected {
+            self.fail(pretty(expected), pretty(&actual), why);
+        }
+        self
+    }
+
+    /// Fails the test unless `ok`. `expected` says in a few words what a
+    /// correct server does, for the report.
+    pub fn expect(&self, ok: bool, expected: impl Display, why: &str) -> &Exchange {
+        if !ok {
+            self.fail(expected.to_string(), "see the response below", why);
+        }
+        self
+    }
+
+    /// Fails the test with the full report: what was expected, what came
+    /// back, why it matters, the exchange, a curl line and the book page.
+    pub fn fail(&self, expected: impl Display, actual: impl Display, why: &str) -> ! {
+        let report = report::render(self, &expected.to_string(), &actual.to_string(), why);
+        panic!("{report}");
+    }
+
+    pub(crate) fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+}
+
+fn pretty(value: &Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
+}

@@ -1,0 +1,142 @@
+//! The restlings test kit: every exercise's tests talk to a server through it.
+//!
+//! - [`TestApp::spawn`] serves an axum `Router` on `127.0.0.1:0` in a thread of
+//!   its own and hands back a client bound to it.
+//! - **URL mode**: when `RESTLINGS_BASE_URL` is set, the same tests talk to that
+//!   server instead, whatever language it is written in.
+//! - Every check takes a `why`: on failure the kit prints the request, the
+//!   response, a `curl` line that replays it, the HTTP promise that was broken
+//!   and the book page to read.
+//!
+//! ```ignore
+//! let app = TestApp::spawn(app(), "02_endpoints").await;
+//! app.get("/health").await
+//!     .expect_status(StatusCode::OK, "A health check answers 200 when the service is up.");
+//! ```
+
+mod call;
+mod exchange;
+mod report;
+mod server;
+
+pub use call::Call;
+pub use exchange::Exchange;
+pub use reqwest::{Method, StatusCode};
+pub use serde_json::{Value, json};
+
+use std::time::Duration;
+
+/// The variable that switches the tests to URL mode.
+pub const BASE_URL_VAR: &str = "RESTLINGS_BASE_URL";
+/// The variable that overrides the per-request timeout, in seconds.
+pub const TIMEOUT_VAR: &str = "RESTLINGS_TIMEOUT_SECS";
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A server under test and a client bound to it.
+pub struct TestApp {
+    base_url: String,
+    client: reqwest::Client,
+    timeout: Duration,
+    chapter: &'static str,
+    url_mode: bool,
+    // Dropping it asks the in-process server to stop.
+    _server: Option<server::Running>,
+}
+
+impl TestApp {
+    /// Serves `app` on a free loopback port, or, in URL mode, targets
+    /// `RESTLINGS_BASE_URL` and leaves `app` unused.
+    ///
+    /// `chapter` is the book page the failure messages point to, such as
+    /// `"02_endpoints"` for `book/src/02_endpoints.md`.
+    pub async fn spawn(app: axum::Router, chapter: &'static str) -> TestApp {
+        let timeout = timeout_from_env();
+        let (base_url, server, url_mode) = match base_url_from_env() {
+            Some(url) => (url, None, true),
+            None => {
+                let running = server::Running::start(app).await;
+                (running.base_url(), Some(running), false)
+            }
+        };
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            // Tests look at redirects themselves; following them would hide a 3xx.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("the kit could not build its HTTP client: this is a bug in restlings-kit");
+        TestApp {
+            base_url,
+            client,
+            timeout,
+            chapter,
+            url_mode,
+            _server: server,
+        }
+    }
+
+    /// True when the tests target `RESTLINGS_BASE_URL` instead of an in-process
+    /// app. Other tests may then share the server, so only check what this test
+    /// itself created, plus the read-only seeds.
+    pub fn url_mode(&self) -> bool {
+        self.url_mode
+    }
+
+    /// The server's address, such as `http://127.0.0.1:41234`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Starts a request with any method.
+    pub fn request(&self, method: Method, path: &str) -> Call<'_> {
+        Call::new(self, method, path)
+    }
+
+    pub fn get(&self, path: &str) -> Call<'_> {
+        self.request(Method::GET, path)
+    }
+
+    pub fn head(&self, path: &str) -> Call<'_> {
+        self.request(Method::HEAD, path)
+    }
+
+    pub fn delete(&self, path: &str) -> Call<'_> {
+        self.request(Method::DELETE, path)
+    }
+
+    /// `POST path` with `body` as JSON and `Content-Type: application/json`.
+    pub fn post_json(&self, path: &str, body: &Value) -> Call<'_> {
+        self.request(Method::POST, path).json(body)
+    }
+
+    /// `PUT path` with `body` as JSON and `Content-Type: application/json`.
+    pub fn put_json(&self, path: &str, body: &Value) -> Call<'_> {
+        self.request(Method::PUT, path).json(body)
+    }
+}
+
+fn base_url_from_env() -> Option<String> {
+    let raw = std::env::var(BASE_URL_VAR).ok()?;
+    let trimmed = raw.trim().trim_end_matches('/');
+    if trimmed.is_empty() {
+        return None;
+    }
+    if !(trimmed.starts_with("http://") || trimmed.starts_with("https://")) {
+        panic!(
+            "{BASE_URL_VAR} is set to {raw:?}, which is not an http:// URL.\n\
+             Set it to the address of your running server, for example\n  \
+             {BASE_URL_VAR}=http://127.0.0.1:8000 cargo test\n\
+             or unset it to test this exercise's own code."
+        );
+    }
+    Some(trimmed.to_owned())
+}
+
+fn timeout_from_env() -> Duration {
+    match std::env::var(TIMEOUT_VAR) {
+        Err(_) => DEFAULT_TIMEOUT,
+        Ok(raw) => match raw.trim().parse::<u64>() {
+            Ok(secs) if secs > 0 => Duration::from_secs(secs),
+            _ => panic!("{TIMEOUT_VAR} is {raw:?}; give a whole number of seconds, such as 5."),
+        },
+    }
+}

@@ -1,0 +1,190 @@
+//! Chapter 3, GET: the reference answer.
+//!
+//! - `GET /health` — 200 with `{"status": "ok"}` (chapter 2)
+//! - `GET /products` — 200 with every product, sorted by id; `?category=X` filters
+//! - `GET /products/{id}` — 200 with the product, 404 if there is none, 400 if the id
+//!   is not a positive integer
+//! - `GET /optimizations/today` — 200 with today's price recommendations
+//!
+//! Check it: `cargo test -p sol03_get`. Read: `book/src/03_get.md`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+// ANCHOR: product
+/// One product of the shop's catalogue, exactly as it travels in JSON.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Product {
+    pub id: u64,
+    pub name: String,
+    pub price_cents: i64,
+    pub category: String,
+}
+// ANCHOR_END: product
+
+/// The catalogue, shared by every request. It is read-only in this chapter,
+/// so an `Arc` is all the sharing it needs.
+#[derive(Clone)]
+pub struct AppState {
+    products: Arc<BTreeMap<u64, Product>>,
+}
+
+impl AppState {
+    /// The three seed products every chapter starts with.
+    pub fn seeded() -> AppState {
+        let seeds = [
+            (1, "Espresso beans 1kg", 1899, "coffee"),
+            (2, "Oat milk 1l", 249, "dairy-free"),
+            (3, "Paper filters x100", 399, "accessories"),
+        ];
+        let products = seeds
+            .into_iter()
+            .map(|(id, name, price_cents, category)| {
+                let product = Product {
+                    id,
+                    name: name.to_owned(),
+                    price_cents,
+                    category: category.to_owned(),
+                };
+                (id, product)
+            })
+            .collect();
+        AppState {
+            products: Arc::new(products),
+        }
+    }
+}
+
+// ANCHOR: app
+pub fn app() -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/products", get(list_products))
+        .route("/products/{id}", get(get_product))
+        .route("/optimizations/today", get(optimizations_today))
+        .with_state(AppState::seeded())
+}
+// ANCHOR_END: app
+
+/// Everything that can go wrong in this service, and the status each one means.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("product ids are positive integers, and {0:?} is not one")]
+    InvalidId(String),
+    #[error("there is no product with id {0}")]
+    ProductNotFound(u64),
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = match self {
+            ApiError::InvalidId(_) => StatusCode::BAD_REQUEST,
+            ApiError::ProductNotFound(_) => StatusCode::NOT_FOUND,
+        };
+        (status, Json(json!({ "error": self.to_string() }))).into_response()
+    }
+}
+
+async fn health() -> Json<Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+// ANCHOR: list
+#[derive(Deserialize)]
+struct ListQuery {
+    category: Option<String>,
+}
+
+/// `GET /products`: a `BTreeMap` iterates in key order, so the list comes out
+/// sorted by id without a sort.
+async fn list_products(
+    State(state): State<AppState>,
+    Query(query): Query<ListQuery>,
+) -> Json<Vec<Product>> {
+    let products = state
+        .products
+        .values()
+        .filter(|product| match &query.category {
+            Some(category) => &product.category == category,
+            None => true,
+        })
+        .cloned()
+        .collect();
+    Json(products)
+}
+// ANCHOR_END: list
+
+// ANCHOR: get_one
+/// `GET /products/{id}`: 400 for an id that is not a positive integer, 404 for
+/// one that names no product.
+async fn get_product(
+    State(state): State<AppState>,
+    Path(raw_id): Path<String>,
+) -> Result<Json<Product>, ApiError> {
+    let id = parse_id(&raw_id)?;
+    state
+        .products
+        .get(&id)
+        .cloned()
+        .map(Json)
+        .ok_or(ApiError::ProductNotFound(id))
+}
+// ANCHOR_END: get_one
+
+/// Only plain digits count: `u64::from_str` alone would also take `+5`.
+fn parse_id(raw: &str) -> Result<u64, ApiError> {
+    let invalid = || ApiError::InvalidId(raw.to_owned());
+    if raw.is_empty() || !raw.bytes().all(|byte| byte.is_ascii_digit()) {
+        return Err(invalid());
+    }
+    match raw.parse::<u64>() {
+        Ok(id) if id > 0 => Ok(id),
+        _ => Err(invalid()),
+    }
+}
+
+// ANCHOR: optimizations
+#[derive(Serialize)]
+struct Optimizations {
+    date: String,
+    recommendations: Vec<Recommendation>,
+}
+
+#[derive(Serialize)]
+struct Recommendation {
+    product_id: u64,
+    price_cents: i64,
+}
+
+/// `GET /optimizations/today`: the day's pricing "model", a 10% discount on
+/// every product. The date is computed in UTC so every server agrees on it.
+async fn optimizations_today(State(state): State<AppState>) -> Json<Optimizations> {
+    let recommendations = state
+        .products
+        .values()
+        .map(|product| Recommendation {
+            product_id: product.id,
+            price_cents: discounted(product.price_cents),
+        })
+        .collect();
+    Json(Optimizations {
+        date: time::OffsetDateTime::now_utc().date().to_string(),
+        recommendations,
+    })
+}
+// ANCHOR_END: optimizations
+
+/// 90% of the price, rounded down. Computed in `i128` so that no stored price,
+/// however large, can overflow.
+fn discounted(price_cents: i64) -> i64 {
+    let discounted = i128::from(price_cents) * 9 / 10;
+    i64::try_from(discounted).unwrap_or(i64::MAX)
+}

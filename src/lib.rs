@@ -1,0 +1,1 @@
+//! The restlings runner: progress, hints and checks for the course.
