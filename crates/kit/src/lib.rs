@@ -24,6 +24,7 @@ pub use exchange::Exchange;
 pub use reqwest::{Method, StatusCode};
 pub use serde_json::{Value, json};
 
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The variable that switches the tests to URL mode.
@@ -32,7 +33,9 @@ pub const BASE_URL_VAR: &str = "RESTLINGS_BASE_URL";
 pub const TIMEOUT_VAR: &str = "RESTLINGS_TIMEOUT_SECS";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// A server under test and a client bound to it.
+/// A server under test and a client bound to it. Clones share the server, so
+/// a test can send concurrent requests from spawned tasks.
+#[derive(Clone)]
 pub struct TestApp {
     base_url: String,
     client: reqwest::Client,
@@ -40,7 +43,7 @@ pub struct TestApp {
     chapter: &'static str,
     url_mode: bool,
     // Dropping it asks the in-process server to stop.
-    _server: Option<server::Running>,
+    _server: Option<Arc<server::Running>>,
 }
 
 impl TestApp {
@@ -55,7 +58,7 @@ impl TestApp {
             Some(url) => (url, None, true),
             None => {
                 let running = server::Running::start(app).await;
-                (running.base_url(), Some(running), false)
+                (running.base_url(), Some(Arc::new(running)), false)
             }
         };
         let client = reqwest::Client::builder()
