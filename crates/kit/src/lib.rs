@@ -143,3 +143,27 @@ fn timeout_from_env() -> Duration {
         },
     }
 }
+
+/// A number no other test in any running test process is likely to pick:
+/// for ids and names of resources a test creates, so that tests sharing one
+/// server in URL mode never touch each other's data. It stays below 2^53, so
+/// JavaScript servers read it exactly, and far above the seeds' ids.
+pub fn unique_number() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::time::{SystemTime, UNIX_EPOCH};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| elapsed.subsec_nanos())
+        .unwrap_or(0);
+    let mix = u64::from(std::process::id())
+        .wrapping_mul(1_000_003)
+        .wrapping_add(u64::from(nanos))
+        .wrapping_add(COUNTER.fetch_add(1, Ordering::Relaxed).wrapping_mul(7_919));
+    1_000_000 + mix % 4_000_000_000_000_000
+}
+
+/// A name for a resource this test creates, such as `"test-put-8812731"`.
+pub fn unique_name(prefix: &str) -> String {
+    format!("{prefix}-{}", unique_number())
+}
