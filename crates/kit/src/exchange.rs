@@ -67,7 +67,11 @@ impl Exchange {
     /// Fails the test unless the status is `expected`.
     pub fn expect_status(&self, expected: StatusCode, why: &str) -> &Exchange {
         if self.status != expected {
-            self.fail(format!("status {expected}"), format!("status {}", self.status), why);
+            self.fail(
+                format!("status {expected}"),
+                format!("status {}", self.status),
+                why,
+            );
         }
         self
     }
@@ -93,7 +97,11 @@ impl Exchange {
     pub fn json(&self, why: &str) -> Value {
         match serde_json::from_slice(&self.body) {
             Ok(value) => value,
-            Err(error) => self.fail("a JSON body", format!("a body that is not JSON ({error})"), why),
+            Err(error) => self.fail(
+                "a JSON body",
+                format!("a body that is not JSON ({error})"),
+                why,
+            ),
         }
     }
 

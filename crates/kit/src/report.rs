@@ -149,7 +149,11 @@ pub(crate) fn curl(sent: &Sent) -> String {
                 let _ = write!(line, " --data-binary {}", shell_quote(text));
             }
             _ => {
-                let _ = write!(line, " --data-binary @body.bin  # a {}-byte body", body.len());
+                let _ = write!(
+                    line,
+                    " --data-binary @body.bin  # a {}-byte body",
+                    body.len()
+                );
             }
         }
     }
@@ -201,7 +205,10 @@ mod tests {
     #[test]
     fn curl_uses_dash_capital_i_for_head() {
         let line = curl(&sent(reqwest::Method::HEAD, None));
-        assert!(line.starts_with("curl -I "), "HEAD is `curl -I`, got {line}");
+        assert!(
+            line.starts_with("curl -I "),
+            "HEAD is `curl -I`, got {line}"
+        );
     }
 
     #[test]
