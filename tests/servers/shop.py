@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""The restlings shop, written again in Python with the standard library only.
+
+It follows the course contract (book/src/, chapters 2 onwards) without
+sharing a line with the Rust solutions, to prove that the chapters' tests
+check the contract and not one implementation of it:
+
+    python3 tests/servers/shop.py --port 0
+    RESTLINGS_BASE_URL=http://127.0.0.1:PORT cargo test -p sol03_get
+
+`--break ID` breaks exactly one contract line (see mutants.py), and
+`--list-mutants` prints them. `tests/url_mode.rs` runs both.
+"""
+
+import argparse
+import sys
+import threading
+import traceback
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from catalog import ApiError, Response, Shop, problem
+from mutants import MUTANTS, broken, set_broken
+
+METHOD_ORDER = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+
+
+def routes(shop):
+    """Path patterns and the handler of each method. `{x}` matches one segment."""
+    return [
+        (("health",), {"GET": shop.health}),
+        (("products",), {"GET": shop.list_products}),
+        (("products", "{id}"), {"GET": shop.get_product}),
+        (("optimizations", "today"), {"GET": shop.optimizations_today}),
+    ]
+
+
+class Request:
+    def __init__(self, method, params, query, headers, body):
+        self.method = method
+        self.params = params
+        self.query = query
+        self.headers = headers
+        self.body = body
+
+    def query_one(self, name):
+        values = self.query.get(name)
+        return values[0] if values else None
+
+
+def match(patterns, path):
+    """The pattern and handlers that `path` names, with its parameters."""
+    if broken("path-case-insensitive"):
+        path = path.lower()
+    segments = path.split("/")[1:]
+    # Longest patterns first, so that the prefix mutant still prefers exact routes.
+    for pattern, handlers in sorted(patterns, key=lambda entry: -len(entry[0])):
+        if len(segments) != len(pattern):
+            if not (broken("path-prefix") and len(segments) > len(pattern)):
+                continue
+        params = {}
+        for want, got in zip(pattern, segments):
+            if want.startswith("{"):
+                params[want[1:-1]] = urllib.parse.unquote(got)
+            elif want != got:
+                break
+        else:
+            return pattern, handlers, params
+    return None
+
+
+def allowed(handlers):
+    methods = set(handlers)
+    if "GET" in methods:
+        methods.add("HEAD")
+    return [m for m in METHOD_ORDER if m in methods]
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "restlings-shop-py/1.0"
+    verbose = False
+
+    def log_message(self, format, *args):  # noqa: A002 (the base class names it so)
+        if self.verbose:
+            sys.stderr.write("%s %s\n" % (self.address_string(), format % args))
+
+    def dispatch(self):
+        try:
+            body = self.read_body()
+            response = self.respond(body)
+        except ApiError as error:
+            response = error_response(error)
+        except Exception:  # a bug here must never take the server down
+            traceback.print_exc(file=sys.stderr)
+            response = error_response(ApiError(500, "the server failed; see its log"))
+        self.write(response)
+
+    def respond(self, body):
+        url = urllib.parse.urlsplit(self.path)
+        found = match(self.server.routes, url.path)
+        if found is None:
+            if broken("unknown-path-200"):
+                return Response(200)
+            raise ApiError(404, f"no endpoint has the path {url.path}")
+        pattern, handlers, params = found
+        method = self.command
+        head_ok = pattern == ("health",) or not broken("head-only-health")
+        if method == "HEAD" and "GET" in handlers and head_ok:
+            handler = handlers["GET"]
+        else:
+            handler = handlers.get(method)
+        if handler is None:
+            allow = allowed(handlers)
+            if broken("405-as-404"):
+                raise ApiError(404, f"no endpoint answers {method} {url.path}")
+            if broken("allow-wrong-methods"):
+                allow = [m for m in METHOD_ORDER if m not in allow]
+            if broken("allow-includes-rejected"):
+                allow = allow + [method]
+            headers = [] if broken("405-no-allow") else [("Allow", ", ".join(allow))]
+            detail = f"{url.path} does not support {method}; it supports {', '.join(allowed(handlers))}"
+            raise ApiError(405, detail, headers)
+        query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+        return handler(Request(method, params, query, self.headers, body))
+
+    def read_body(self):
+        """The whole request body, read off the connection so keep-alive stays in step."""
+        length = self.headers.get("Content-Length")
+        if length is None:
+            return b""
+        if not length.strip().isdigit():
+            self.close_connection = True
+            raise ApiError(400, "Content-Length must be a number of bytes")
+        return self.rfile.read(int(length))
+
+    def write(self, response):
+        head = self.command == "HEAD"
+        status = response.status
+        if head and status == 200 and broken("head-status-differs"):
+            status = 204
+        self.send_response(status)
+        content_type = response.content_type
+        if head and broken("head-content-type-differs"):
+            content_type = None
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        for name, value in response.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if not head or broken("head-with-body"):
+            self.wfile.write(response.body)
+        self.wfile.flush()
+
+    def send_error(self, code, message=None, explain=None):
+        """Errors http.server finds itself (a malformed request line) as problem details."""
+        self.close_connection = True
+        self.write(error_response(ApiError(code, message or explain or "malformed request")))
+
+
+for _method in METHOD_ORDER:
+    setattr(Handler, "do_" + _method, Handler.dispatch)
+
+
+def error_response(error):
+    return Response(
+        error.status,
+        raw=problem(error.status, error.detail),
+        content_type="application/problem+json",
+        headers=error.headers,
+    )
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # Tests open many connections at once; the default backlog of 5 drops SYNs.
+    request_queue_size = 256
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8000, help="0 picks a free port")
+    parser.add_argument("--break", dest="mutant", metavar="ID", help="break one contract line")
+    parser.add_argument("--list-mutants", action="store_true", help="print id, chapter, line")
+    parser.add_argument("--exit-on-stdin-eof", action="store_true",
+                        help="stop when stdin closes, so a killed test leaves no server behind")
+    parser.add_argument("--verbose", action="store_true", help="log each request to stderr")
+    args = parser.parse_args(argv)
+
+    if args.list_mutants:
+        for mutant_id, (chapter, line) in MUTANTS.items():
+            print(f"{mutant_id}\t{chapter}\t{line}")
+        return 0
+    try:
+        set_broken(args.mutant)
+    except KeyError:
+        print(f"no mutant {args.mutant!r}; see --list-mutants", file=sys.stderr)
+        return 2
+
+    Handler.verbose = args.verbose
+    server = Server(("127.0.0.1", args.port), Handler)
+    server.routes = routes(Shop())
+    if args.exit_on_stdin_eof:
+        threading.Thread(target=wait_for_eof, args=(server,), daemon=True).start()
+    print(f"listening on http://127.0.0.1:{server.server_address[1]}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+def wait_for_eof(server):
+    while sys.stdin.buffer.read(4096):
+        pass
+    threading.Thread(target=server.shutdown, daemon=True).start()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
