@@ -1,1 +1,44 @@
 //! The restlings runner: progress, hints and checks for the course.
+//!
+//! `cargo run` at the course root runs the binary in `main.rs`, which parses
+//! [`cli::Cli`] and hands it to [`run`]. Each command has a module of its own.
+
+pub mod check;
+pub mod cli;
+pub mod course;
+pub mod hint;
+pub mod list;
+pub mod report;
+pub mod status;
+pub mod verify;
+pub mod watch;
+
+use anyhow::Context;
+use check::Checker;
+use cli::{Cli, Command};
+use course::Course;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Finds and loads the course, then runs the command.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let root = match &cli.course {
+        Some(dir) => dir.clone(),
+        None => {
+            let cwd = std::env::current_dir()
+                .context("cannot read the current directory: cd into the course and run again")?;
+            Course::find_root(&cwd)?
+        }
+    };
+    let root = std::path::absolute(&root)
+        .with_context(|| format!("cannot resolve the course folder {}", root.display()))?;
+    let course = Course::load(&root)?;
+    let checker = Checker::new(&course, Duration::from_secs(cli.timeout));
+    match &cli.command {
+        None => status::run(&course, &checker),
+        Some(Command::List) => list::run(&course, &checker),
+        Some(Command::Hint { name }) => hint::run(&course, &checker, name.as_deref()),
+        Some(Command::Verify { name }) => verify::run(&course, &checker, name.as_deref()),
+        Some(Command::Watch) => watch::run(&course, &checker),
+    }
+}

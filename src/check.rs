@@ -1,0 +1,270 @@
+//! Checking exercises: build their tests with cargo, run each test binary
+//! under a timeout, and turn what happened into an [`Outcome`].
+
+mod build;
+pub mod libtest;
+mod run;
+
+use crate::course::{Course, Exercise};
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use libtest::Failure;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The default time a test binary may run before it counts as hung.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// How many failing test names to list.
+const NAMES_SHOWN: usize = 5;
+
+/// How many lines of a compile error to show.
+const ERROR_LINES: usize = 30;
+
+/// The verdict on one exercise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every test passes.
+    Passes,
+    /// Some test failed.
+    Fails(Failure),
+    /// The exercise (or something it needs) does not compile.
+    DoesNotCompile { errors: String },
+    /// A test binary ran longer than the timeout and was killed.
+    TimedOut { after: Duration, output: String },
+    /// The tests ran but said they could not check anything (`SKIPPED: …`).
+    Skipped { reason: String },
+}
+
+impl Outcome {
+    /// True only for [`Outcome::Passes`]: skipped never counts as passed.
+    pub fn passes(&self) -> bool {
+        matches!(self, Outcome::Passes)
+    }
+
+    /// True when the learner has something to do here: not passing, not skipped.
+    pub fn needs_work(&self) -> bool {
+        !matches!(self, Outcome::Passes | Outcome::Skipped { .. })
+    }
+
+    /// The one-character mark of the progress table.
+    pub fn mark(&self) -> &'static str {
+        match self {
+            Outcome::Passes => "✓",
+            Outcome::Fails(_) => "✗",
+            Outcome::DoesNotCompile { .. } => "!",
+            Outcome::TimedOut { .. } => "⏱",
+            Outcome::Skipped { .. } => "–",
+        }
+    }
+
+    /// A few words for the progress table.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Outcome::Passes => "passes",
+            Outcome::Fails(_) => "fails",
+            Outcome::DoesNotCompile { .. } => "does not compile",
+            Outcome::TimedOut { .. } => "timed out",
+            Outcome::Skipped { .. } => "skipped",
+        }
+    }
+
+    /// What went wrong, for the learner to read: empty when it passes.
+    pub fn details(&self) -> String {
+        match self {
+            Outcome::Passes => String::new(),
+            Outcome::Fails(failure) => {
+                let mut names = String::new();
+                if !failure.tests.is_empty() {
+                    names = format!("Failing tests ({}):\n", failure.tests.len());
+                    for name in failure.tests.iter().take(NAMES_SHOWN) {
+                        names.push_str(&format!("  - {name}\n"));
+                    }
+                    if failure.tests.len() > NAMES_SHOWN {
+                        let more = failure.tests.len() - NAMES_SHOWN;
+                        names.push_str(&format!("  … and {more} more\n"));
+                    }
+                    names.push_str("\nThe first failure says:\n");
+                }
+                format!("{names}{}", failure.first_message)
+            }
+            Outcome::DoesNotCompile { errors } => errors.clone(),
+            Outcome::TimedOut { after, output } => {
+                let tail = libtest::tail(output, 10);
+                format!(
+                    "A test was still running after {} s, so it was stopped.\n{TIMED_OUT}\
+                     {}{tail}",
+                    after.as_secs(),
+                    if tail.is_empty() {
+                        ""
+                    } else {
+                        "\nLast output:\n"
+                    }
+                )
+            }
+            Outcome::Skipped { reason } => format!("Skipped: {reason}"),
+        }
+    }
+}
+
+/// Builds and runs exercise tests for one course.
+#[derive(Debug, Clone)]
+pub struct Checker {
+    root: PathBuf,
+    cargo: OsString,
+    timeout: Duration,
+}
+
+impl Checker {
+    /// A checker for the course at `root`, using `$CARGO` (or `cargo`).
+    pub fn new(course: &Course, timeout: Duration) -> Checker {
+        Checker {
+            root: course.root().to_path_buf(),
+            cargo: std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()),
+            timeout,
+        }
+    }
+
+    /// Checks `exercises`, returning one outcome each, in the same order.
+    pub fn check(&self, exercises: &[Exercise]) -> anyhow::Result<Vec<Outcome>> {
+        let mut packages = Vec::new();
+        let mut manifests = Vec::new();
+        let mut outcomes: Vec<Option<Outcome>> = Vec::new();
+        for exercise in exercises {
+            let manifest = build::canonical(&self.root.join(&exercise.dir).join("Cargo.toml"));
+            match exercise.package(&self.root) {
+                Ok(package) => {
+                    packages.push(package);
+                    outcomes.push(None);
+                }
+                Err(error) => outcomes.push(Some(Outcome::DoesNotCompile {
+                    errors: format!("{error:#}"),
+                })),
+            }
+            manifests.push(manifest);
+        }
+
+        let built = self.build(&packages)?;
+
+        let bar = ProgressBar::new(exercises.len() as u64).with_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} testing {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        let mut results = Vec::new();
+        for ((exercise, manifest), outcome) in exercises.iter().zip(&manifests).zip(outcomes) {
+            bar.set_message(exercise.name.clone());
+            let outcome = match outcome {
+                Some(outcome) => outcome,
+                None => self.judge(exercise, manifest, &built)?,
+            };
+            results.push(outcome);
+            bar.inc(1);
+        }
+        bar.finish_and_clear();
+        Ok(results)
+    }
+
+    fn build(&self, packages: &[String]) -> anyhow::Result<build::Built> {
+        if packages.is_empty() {
+            return Ok(build::Built::default());
+        }
+        let spinner = ProgressBar::new_spinner().with_style(
+            ProgressStyle::with_template("{spinner} {elapsed} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        spinner.enable_steady_tick(Duration::from_millis(120));
+        spinner.set_message(BUILDING);
+        let mut compiled = 0_usize;
+        let built = build::build(&self.cargo, &self.root, packages, &mut |name| {
+            compiled += 1;
+            spinner.set_message(format!("{BUILDING} {compiled} crates ready, last: {name}"));
+        });
+        spinner.finish_and_clear();
+        built
+    }
+
+    /// The outcome of one exercise, from the build's results and its test runs.
+    fn judge(
+        &self,
+        exercise: &Exercise,
+        manifest: &Path,
+        built: &build::Built,
+    ) -> anyhow::Result<Outcome> {
+        if let Some(errors) = built.errors.get(manifest) {
+            return Ok(compile_errors(errors));
+        }
+        let executables = built.executables.get(manifest).cloned().unwrap_or_default();
+        if executables.is_empty() {
+            // Its own code built, or it would have errors: something it needs did not.
+            let others: Vec<String> = built.errors.values().flatten().cloned().collect();
+            if !others.is_empty() {
+                return Ok(compile_errors(&others));
+            }
+            let errors = libtest::tail(&built.cargo_stderr, ERROR_LINES);
+            return Ok(Outcome::DoesNotCompile {
+                errors: if errors.is_empty() {
+                    format!("cargo built no test binary for `{}`.", exercise.name)
+                } else {
+                    errors
+                },
+            });
+        }
+
+        let dir = self.root.join(&exercise.dir);
+        let mut skipped = None;
+        for executable in &executables {
+            let run = run::run(
+                executable,
+                &["--show-output"],
+                &dir,
+                &[
+                    ("CARGO_MANIFEST_DIR", dir.as_os_str()),
+                    ("RUST_BACKTRACE", "0".as_ref()),
+                ],
+                self.timeout,
+            )
+            .with_context(|| format!("while checking `{}`", exercise.name))?;
+            match run.ended {
+                run::Ended::Killed => {
+                    return Ok(Outcome::TimedOut {
+                        after: self.timeout,
+                        output: run.output,
+                    });
+                }
+                run::Ended::Exited(status) if !status.success() => {
+                    return Ok(Outcome::Fails(libtest::failure(&run.output)));
+                }
+                run::Ended::Exited(_) => {
+                    if skipped.is_none() {
+                        skipped = libtest::skipped_reason(&run.output).map(str::to_owned);
+                    }
+                }
+            }
+        }
+        Ok(match skipped {
+            Some(reason) => Outcome::Skipped { reason },
+            None => Outcome::Passes,
+        })
+    }
+}
+
+/// The first compile errors, cut to a readable length.
+fn compile_errors(errors: &[String]) -> Outcome {
+    let all = errors.join("\n");
+    let lines: Vec<&str> = all.lines().collect();
+    let mut shown = lines[..lines.len().min(ERROR_LINES)].join("\n");
+    if lines.len() > ERROR_LINES {
+        shown.push_str(&format!(
+            "\n… ({} more lines: run the exercise's `cargo test` to see them all)",
+            lines.len() - ERROR_LINES
+        ));
+    }
+    Outcome::DoesNotCompile { errors: shown }
+}
+
+const BUILDING: &str = "Building the exercises (the very first time takes a few minutes: \
+                        the dependencies compile once)…";
+
+const TIMED_OUT: &str = "Look for a loop that never ends, a lock that is never released, \
+                         or a server that waits for a request that never comes.";
