@@ -1,0 +1,415 @@
+//! Chapter 5, PUT: store a product at the URL the client chose.
+//!
+//! - `GET` and `POST` endpoints — as in chapters 2 to 4 (done)
+//! - `PUT /products/{id}` — takes a product body, the same as POST's. If there is no
+//!   product with this id, creates it: 201 Created, `Location: /products/{id}` and the
+//!   product. If there is one, replaces it entirely: 200 OK and the stored product.
+//!   An `"id"` in the body may be left out; if present it must equal the path's id,
+//!   else 422. Sending the same PUT again answers 200 and changes nothing more.
+//!   400 for an id that is not a positive integer or for malformed JSON, 415 and 422
+//!   as for POST. A PUT-chosen id counts as assigned: later POSTs go above it.
+//!
+//! Check it: `cargo test` in this directory. Read: `book/src/05_put.md`.
+
+// Starting code leaves parts unused until you write them.
+#![allow(dead_code, unused_imports, unused_variables, clippy::todo)]
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// One product of the shop's catalogue, exactly as it travels in JSON.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Product {
+    pub id: u64,
+    pub name: String,
+    pub price_cents: i64,
+    pub category: String,
+}
+
+/// The catalogue, shared by every request. Handlers now change it, so it sits
+/// behind a `Mutex`: one request at a time may touch it, and none sees a
+/// half-done change. The guard is always dropped before any `.await`.
+#[derive(Clone)]
+pub struct AppState {
+    catalogue: Arc<Mutex<Catalogue>>,
+}
+
+/// The products, and the highest id ever handed out. `last_id` only grows:
+/// deleting the newest product must not free its id for the next POST.
+struct Catalogue {
+    products: BTreeMap<u64, Product>,
+    last_id: u64,
+}
+
+impl AppState {
+    /// The three seed products every chapter starts with.
+    pub fn seeded() -> AppState {
+        let seeds = [
+            (1, "Espresso beans 1kg", 1899, "coffee"),
+            (2, "Oat milk 1l", 249, "dairy-free"),
+            (3, "Paper filters x100", 399, "accessories"),
+        ];
+        let products: BTreeMap<u64, Product> = seeds
+            .into_iter()
+            .map(|(id, name, price_cents, category)| {
+                let product = Product {
+                    id,
+                    name: name.to_owned(),
+                    price_cents,
+                    category: category.to_owned(),
+                };
+                (id, product)
+            })
+            .collect();
+        let last_id = products.keys().max().copied().unwrap_or(0);
+        AppState {
+            catalogue: Arc::new(Mutex::new(Catalogue { products, last_id })),
+        }
+    }
+
+    /// Locks the catalogue. A panic in another request while it held the lock
+    /// "poisons" the mutex; every change here is a single map operation, so the
+    /// data is still whole and we carry on rather than fail every later request.
+    fn catalogue(&self) -> MutexGuard<'_, Catalogue> {
+        self.catalogue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+pub fn app() -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/products", get(list_products).post(create_product))
+        .route("/products/{id}", get(get_product).put(put_product))
+        .route("/optimizations/today", get(optimizations_today))
+        .route("/predictions", post(predict))
+        .with_state(AppState::seeded())
+}
+
+/// Everything that can go wrong in this service, and the status each one means.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("product ids are positive integers, and {0:?} is not one")]
+    InvalidId(String),
+    #[error("there is no product with id {0}")]
+    ProductNotFound(u64),
+    #[error("send the body as JSON, with the header Content-Type: application/json")]
+    UnsupportedMediaType,
+    #[error("the body is not valid JSON: {0}")]
+    MalformedJson(String),
+    #[error("the JSON does not have the expected fields and types: {0}")]
+    WrongShape(String),
+    #[error("{field}: {problem}")]
+    Invalid {
+        field: &'static str,
+        problem: String,
+    },
+    #[error("the body could not be read: {message}")]
+    UnreadableBody { status: StatusCode, message: String },
+    #[error("the catalogue has used up every product id")]
+    IdsExhausted,
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::InvalidId(_) | ApiError::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            ApiError::ProductNotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::WrongShape(_) | ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::UnreadableBody { status, .. } => *status,
+            ApiError::IdsExhausted => StatusCode::INSUFFICIENT_STORAGE,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status(), Json(json!({ "error": self.to_string() }))).into_response()
+    }
+}
+
+/// axum's `Json` extractor already tells the three body mistakes apart; this
+/// keeps its verdict and gives it our error shape.
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> ApiError {
+        match rejection {
+            JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType,
+            JsonRejection::JsonSyntaxError(error) => ApiError::MalformedJson(error.body_text()),
+            JsonRejection::JsonDataError(error) => ApiError::WrongShape(error.body_text()),
+            other => ApiError::UnreadableBody {
+                status: other.status(),
+                message: other.body_text(),
+            },
+        }
+    }
+}
+
+async fn health() -> Json<Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    category: Option<String>,
+}
+
+/// `GET /products`: a `BTreeMap` iterates in key order, so the list comes out
+/// sorted by id without a sort.
+async fn list_products(
+    State(state): State<AppState>,
+    Query(query): Query<ListQuery>,
+) -> Json<Vec<Product>> {
+    let products = state
+        .catalogue()
+        .products
+        .values()
+        .filter(|product| match &query.category {
+            Some(category) => &product.category == category,
+            None => true,
+        })
+        .cloned()
+        .collect();
+    Json(products)
+}
+
+/// `GET /products/{id}`: 400 for an id that is not a positive integer, 404 for
+/// one that names no product.
+async fn get_product(
+    State(state): State<AppState>,
+    Path(raw_id): Path<String>,
+) -> Result<Json<Product>, ApiError> {
+    let id = parse_id(&raw_id)?;
+    state
+        .catalogue()
+        .products
+        .get(&id)
+        .cloned()
+        .map(Json)
+        .ok_or(ApiError::ProductNotFound(id))
+}
+
+/// Only plain digits count: `u64::from_str` alone would also take `+5`.
+fn parse_id(raw: &str) -> Result<u64, ApiError> {
+    let invalid = || ApiError::InvalidId(raw.to_owned());
+    if raw.is_empty() || !raw.bytes().all(|byte| byte.is_ascii_digit()) {
+        return Err(invalid());
+    }
+    match raw.parse::<u64>() {
+        Ok(id) if id > 0 => Ok(id),
+        _ => Err(invalid()),
+    }
+}
+
+#[derive(Serialize)]
+struct Optimizations {
+    date: String,
+    recommendations: Vec<Recommendation>,
+}
+
+#[derive(Serialize)]
+struct Recommendation {
+    product_id: u64,
+    price_cents: i64,
+}
+
+/// `GET /optimizations/today`: the day's pricing "model", a 10% discount on
+/// every product. The date is computed in UTC so every server agrees on it.
+async fn optimizations_today(State(state): State<AppState>) -> Json<Optimizations> {
+    let recommendations = state
+        .catalogue()
+        .products
+        .values()
+        .map(|product| Recommendation {
+            product_id: product.id,
+            price_cents: discounted(product.price_cents),
+        })
+        .collect();
+    Json(Optimizations {
+        date: time::OffsetDateTime::now_utc().date().to_string(),
+        recommendations,
+    })
+}
+
+/// 90% of the price, rounded down. Computed in `i128` so that no stored price,
+/// however large, can overflow.
+fn discounted(price_cents: i64) -> i64 {
+    let discounted = i128::from(price_cents) * 9 / 10;
+    i64::try_from(discounted).unwrap_or(i64::MAX)
+}
+
+/// A product as a client sends it. Serde checks the fields and their types
+/// (a failure is a 422); [`validate`] checks the values.
+#[derive(Deserialize)]
+pub struct ProductInput {
+    /// Whatever id the client sent: POST ignores it, PUT checks it.
+    #[serde(default)]
+    pub id: Option<Value>,
+    pub name: String,
+    pub price_cents: i64,
+    pub category: String,
+}
+
+/// A product body that passed every rule, still waiting for its id.
+#[derive(Clone, Debug)]
+pub struct NewProduct {
+    name: String,
+    price_cents: i64,
+    category: String,
+}
+
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// The one place the rules live: POST and PUT both go through it.
+pub fn validate(input: ProductInput) -> Result<NewProduct, ApiError> {
+    let invalid = |field, problem: &str| ApiError::Invalid {
+        field,
+        problem: problem.to_owned(),
+    };
+    if input.name.is_empty() {
+        return Err(invalid("name", "must not be empty"));
+    }
+    // Characters, not bytes: "☕" is one character but three bytes of UTF-8.
+    if input.name.chars().count() > MAX_NAME_CHARS {
+        return Err(invalid("name", "must be at most 100 characters long"));
+    }
+    if input.price_cents < 0 {
+        return Err(invalid("price_cents", "must be zero or more"));
+    }
+    if input.category.is_empty() {
+        return Err(invalid("category", "must not be empty"));
+    }
+    Ok(NewProduct {
+        name: input.name,
+        price_cents: input.price_cents,
+        category: input.category,
+    })
+}
+
+impl NewProduct {
+    fn with_id(self, id: u64) -> Product {
+        Product {
+            id,
+            name: self.name,
+            price_cents: self.price_cents,
+            category: self.category,
+        }
+    }
+}
+
+impl Catalogue {
+    /// Picks the next id and stores the product, in one step under the lock,
+    /// so two concurrent POSTs can never get the same id.
+    fn create(&mut self, new: NewProduct) -> Result<Product, ApiError> {
+        let id = self.last_id.checked_add(1).ok_or(ApiError::IdsExhausted)?;
+        self.last_id = id;
+        let product = new.with_id(id);
+        self.products.insert(id, product.clone());
+        Ok(product)
+    }
+}
+
+/// `POST /products`: the server names the new resource and says where it is.
+async fn create_product(
+    State(state): State<AppState>,
+    body: Result<Json<ProductInput>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(input) = body?;
+    let new = validate(input)?;
+    let product = state.catalogue().create(new)?;
+    Ok(created(product))
+}
+
+/// 201 Created, with the new resource's address in `Location` and its
+/// representation in the body.
+fn created(product: Product) -> Response {
+    let location = format!("/products/{}", product.id);
+    (
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(product),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct PredictionRequest {
+    product_id: u64,
+    price_cents: i64,
+}
+
+#[derive(Serialize)]
+struct Prediction {
+    product_id: u64,
+    price_cents: i64,
+    predicted_units: i64,
+}
+
+/// `POST /predictions`: a calculation, not a new resource, so 200 and no
+/// `Location`. Demand falls as the price rises above the list price.
+async fn predict(
+    State(state): State<AppState>,
+    body: Result<Json<PredictionRequest>, JsonRejection>,
+) -> Result<Json<Prediction>, ApiError> {
+    let Json(request) = body?;
+    if request.price_cents <= 0 {
+        return Err(ApiError::Invalid {
+            field: "price_cents",
+            problem: "must be more than zero".to_owned(),
+        });
+    }
+    let list_price = state
+        .catalogue()
+        .products
+        .get(&request.product_id)
+        .map(|product| product.price_cents)
+        .ok_or(ApiError::ProductNotFound(request.product_id))?;
+    Ok(Json(Prediction {
+        product_id: request.product_id,
+        price_cents: request.price_cents,
+        predicted_units: predicted_units(list_price, request.price_cents),
+    }))
+}
+
+/// `100 * list / price`, rounded down, in `i128`: `100 * i64::MAX` does not
+/// fit in an `i64`. `price` is positive, checked by the caller.
+fn predicted_units(list_price_cents: i64, price_cents: i64) -> i64 {
+    let units = 100 * i128::from(list_price_cents) / i128::from(price_cents);
+    i64::try_from(units).unwrap_or(i64::MAX)
+}
+
+impl Catalogue {
+    // TODO: raise `self.last_id` to `product.id` if that is higher (`u64::max`),
+    //     so a later POST never picks this id, then store the product with
+    //     `self.products.insert(product.id, product)`. `insert` hands back the
+    //     old value, if there was one: return true when there was none.
+    fn put(&mut self, product: Product) -> bool {
+        todo!("store the product; return true if its id was new")
+    }
+}
+
+// TODO: in order:
+//         `let id = parse_id(&raw_id)?;` and `let Json(input) = body?;`
+//         if `input.id` is `Some(body_id)` and `body_id.as_u64() != Some(id)`, refuse
+//             with `ApiError::Invalid { field: "id", ... }` (422)
+//         `let product = validate(input)?.with_id(id);`
+//         `state.catalogue().put(product.clone())` says whether it was new:
+//             new is `created(product)` (201 + Location), replaced is
+//             `Json(product).into_response()` (200).
+async fn put_product(
+    State(state): State<AppState>,
+    Path(raw_id): Path<String>,
+    body: Result<Json<ProductInput>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    todo!("create (201) or replace (200) the product at this id")
+}
