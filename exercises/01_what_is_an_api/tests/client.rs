@@ -5,58 +5,60 @@
 //! Your `Client` talks to it over real HTTP, so the tests see exactly what you
 //! sent. Read `book/src/01_what_is_an_api.md` for the contract.
 
-use std::fmt::{Debug, Display, Write};
+use std::fmt::{Display, Write};
 
+use Call::{Get, List};
 use api_client::{Client, ClientError, Product};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const BOOK: &str = "book/src/01_what_is_an_api.md";
+const JSON: &str = "application/json";
 
-const WHY_VERDICT: &str = "A status code is the server's verdict on the request (RFC 9110 §15): \
-     2xx means it worked, 4xx that the request was refused, 5xx that the server failed. Read \
-     `response.status()` before the body: the body of an error is an error message, not a product.";
-
-// ---------------------------------------------------------------- requests
+const WHY_VERDICT: &str = "A status code is the server's verdict on the request (RFC 9110 \
+     §15): 2xx means it worked, 4xx that the request was refused, 5xx that the server failed. \
+     Read `response.status()` before the body: the body of an error is an error message, not \
+     a product.";
 
 #[tokio::test]
-async fn list_products_sends_one_get_request_to_slash_products() {
-    let api = FakeApi::answering("/products", Answer::json(200, seeds())).await;
-
-    let result = api.client().list_products().await;
-
-    api.expect_one_get("client.list_products()", "/products", &show(&result))
-        .await;
-    api.finish().await;
+async fn list_products_sends_one_get_to_slash_products_and_decodes_the_seeds_in_order() {
+    expect_success(List, "", "/products").await;
 }
 
 #[tokio::test]
-async fn get_product_sends_one_get_request_to_slash_products_slash_the_id() {
-    // Several ids, one of them too big for 32 bits: the id must come from the
-    // argument, whole.
+async fn get_product_sends_one_get_to_slash_products_slash_the_id_and_decodes_it() {
+    // One id is too big for 32 bits: the id must come from the argument, whole.
     for id in [2, 3, 9_007_199_254_740_993] {
-        let route = format!("/products/{id}");
-        let api = FakeApi::answering(&route, Answer::json(200, product_json(id))).await;
+        expect_success(Get(id), "", &format!("/products/{id}")).await;
+    }
+}
 
-        let result = api.client().get_product(id).await;
-
-        let call = format!("client.get_product({id})");
-        api.expect_one_get(&call, &route, &show(&result)).await;
-        api.finish().await;
+#[tokio::test]
+async fn the_client_uses_the_base_url_it_was_given_prefix_and_all() {
+    // (added to the fake server's address to make the base URL, call, path it must reach)
+    let cases = [
+        ("/", List, "/products"),
+        ("/", Get(2), "/products/2"),
+        ("/api", List, "/api/products"),
+        ("/api", Get(3), "/api/products/3"),
+        ("/api/", Get(1), "/api/products/1"),
+        ("/shop/v1", List, "/shop/v1/products"),
+    ];
+    for (suffix, call, expected_path) in cases {
+        expect_success(call, suffix, expected_path).await;
     }
 }
 
 #[tokio::test]
 async fn every_call_asks_for_json_with_the_accept_header() {
-    for call in [Call::List, Call::Get(2)] {
+    for call in [List, Get(2)] {
         let api = FakeApi::answering(&call.path(), call.success()).await;
 
         let result = call.run(&api.client()).await;
 
-        let got = format!("{result:?}");
         let requests = api
-            .expect_one_get(&call.to_string(), &call.path(), &got)
+            .expect_one_get(&call.to_string(), &call.path(), &show(&result))
             .await;
         let accept: Vec<&str> = requests[0]
             .headers
@@ -69,169 +71,31 @@ async fn every_call_asks_for_json_with_the_accept_header() {
                 [] => "no Accept header".to_owned(),
                 values => format!("Accept: {}", values.join(", ")),
             };
-            api.fail(
-                &call.to_string(),
-                "a request with the header Accept: application/json",
-                got,
-                "Accept is content negotiation (RFC 9110 §12.5.1): the client lists the media \
-                 types it can read and the server picks one. This client reads JSON only, so it \
-                 sends `Accept: application/json`. Without it reqwest sends `Accept: */*`, and a \
-                 server that also speaks HTML or XML may answer in a format this client cannot read.",
-            )
-            .await;
+            let why = "Accept is content negotiation (RFC 9110 §12.5.1): the client lists the \
+                       media types it can read, and the server picks one. This client reads JSON \
+                       only, so it sends `Accept: application/json`. Without it reqwest sends \
+                       `Accept: */*`, and a server that also speaks HTML or XML may answer in a \
+                       format this client cannot read.";
+            let expected = "a request with the header Accept: application/json";
+            api.fail(&call.to_string(), expected, got, why).await;
         }
         api.finish().await;
     }
 }
-
-#[tokio::test]
-async fn the_client_uses_the_base_url_it_was_given_prefix_and_all() {
-    // (what the learner passes to Client::new after the server's address, the call, the path
-    // the server must see)
-    let cases = [
-        ("/", Call::List, "/products"),
-        ("/", Call::Get(2), "/products/2"),
-        ("/api", Call::List, "/api/products"),
-        ("/api", Call::Get(3), "/api/products/3"),
-        ("/api/", Call::Get(1), "/api/products/1"),
-        ("/shop/v1", Call::List, "/shop/v1/products"),
-    ];
-    for (suffix, call, expected_path) in cases {
-        let api = FakeApi::answering(expected_path, call.success()).await;
-        let base_url = format!("{}{suffix}", api.server.uri());
-
-        let result = call.run(&Client::new(base_url.clone())).await;
-
-        let described = format!("Client::new({base_url:?}) then {call}");
-        api.expect_one_get(&described, expected_path, &format!("{result:?}"))
-            .await;
-        if let Err(error) = &result {
-            api.fail(
-                &described,
-                "Ok(..): the fake server answered 200 with the contract's JSON",
-                show_error(error),
-                "The request reached the right path and got a good answer, so the call should \
-                 succeed.",
-            )
-            .await;
-        }
-        api.finish().await;
-    }
-}
-
-#[tokio::test]
-async fn one_client_serves_many_calls_with_one_request_each() {
-    let server = MockServer::start().await;
-    for call in [Call::List, Call::Get(1), Call::Get(3)] {
-        Mock::given(method("GET"))
-            .and(path(call.path()))
-            .respond_with(call.success().template())
-            .expect(1)
-            .named(call.to_string())
-            .mount(&server)
-            .await;
-    }
-    let api = FakeApi {
-        server,
-        answer: "200 OK with the contract's JSON for each path".to_owned(),
-    };
-    let client = api.client();
-
-    let mut outcomes = String::new();
-    for call in [Call::List, Call::Get(1), Call::Get(3)] {
-        let result = call.run(&client).await;
-        let _ = writeln!(outcomes, "{call} -> {result:?}");
-    }
-
-    let seen: Vec<String> = api.requests().await.iter().map(request_line).collect();
-    let expected = ["GET /products", "GET /products/1", "GET /products/3"];
-    if seen != expected {
-        api.fail(
-            "list_products(), get_product(1), get_product(3) on one Client",
-            expected.join(", "),
-            format!("{}\n          {}", seen.join(", "), outcomes.trim_end()),
-            "A client is made once and reused: reqwest keeps the connection open between calls. \
-             Each call still sends exactly one request, in the order the caller asked.",
-        )
-        .await;
-    }
-    api.finish().await;
-}
-
-// --------------------------------------------------------------- successes
-
-#[tokio::test]
-async fn list_products_decodes_the_three_seed_products_in_order() {
-    let api = FakeApi::answering("/products", Answer::json(200, seeds())).await;
-
-    let result = api.client().list_products().await;
-
-    api.expect_one_get("client.list_products()", "/products", &show(&result))
-        .await;
-    let expected = vec![
-        product(1, "Espresso beans 1kg", 1899, "coffee"),
-        product(2, "Oat milk 1l", 249, "dairy-free"),
-        product(3, "Paper filters x100", 399, "accessories"),
-    ];
-    if !matches!(&result, Ok(products) if *products == expected) {
-        api.fail(
-            "client.list_products()",
-            format!("Ok({expected:#?})"),
-            show(&result),
-            "The body is the contract's JSON array; the client turns each object into a \
-             `Product` with the same fields, keeping the order the server chose.",
-        )
-        .await;
-    }
-    api.finish().await;
-}
-
-#[tokio::test]
-async fn get_product_decodes_the_product_the_server_sent() {
-    for id in [2, 3] {
-        let route = format!("/products/{id}");
-        let api = FakeApi::answering(&route, Answer::json(200, product_json(id))).await;
-
-        let result = api.client().get_product(id).await;
-
-        let call = format!("client.get_product({id})");
-        api.expect_one_get(&call, &route, &show(&result)).await;
-        let expected = seed(id);
-        if !matches!(&result, Ok(got) if *got == expected) {
-            api.fail(
-                &call,
-                format!("Ok({expected:#?})"),
-                show(&result),
-                "The body is one product as JSON; the client decodes exactly what the server \
-                 sent, every field.",
-            )
-            .await;
-        }
-        api.finish().await;
-    }
-}
-
-// ------------------------------------------------------------------ errors
 
 #[tokio::test]
 async fn a_404_for_one_product_is_not_found_with_that_same_id() {
     let cases = [
         (
             7,
-            Answer::json(404, json!({ "error": "there is no product with id 7" })),
+            json(404, json!({ "error": "there is no product with id 7" })),
         ),
-        (4242, Answer::text(404, "text/plain", "")),
+        (4242, raw(404, "text/plain", "")),
     ];
     for (id, answer) in cases {
-        let call = Call::Get(id);
-        expect_error(
-            call,
-            answer,
-            Expected::NotFound(id),
-            "404 Not Found says nothing exists at this URL. For one product that is an answer, \
-             not a crash: `NotFound(id)` tells the caller which id was missing.",
-        )
-        .await;
+        let why = "404 Not Found says nothing exists at this URL. For one product that is an \
+                   answer, not a crash: `NotFound(id)` tells the caller which id was missing.";
+        expect_error(Get(id), answer, Expected::NotFound(id), why).await;
     }
 }
 
@@ -239,121 +103,75 @@ async fn a_404_for_one_product_is_not_found_with_that_same_id() {
 async fn any_5xx_is_a_server_error_that_carries_the_status() {
     // Some of these bodies would decode: only the status tells the truth.
     let cases = [
-        (Call::List, Answer::json(500, json!([]))),
+        (List, json(500, json!([]))),
+        (List, raw(503, "text/plain", "Service Unavailable")),
+        (Get(2), json(500, product_json(2))),
+        (Get(2), raw(502, "text/html", "<h1>Bad Gateway</h1>")),
         (
-            Call::List,
-            Answer::text(503, "text/plain", "Service Unavailable"),
+            Get(2),
+            json(503, json!({ "error": "down for maintenance" })),
         ),
-        (Call::Get(2), Answer::json(500, product_json(2))),
-        (
-            Call::Get(2),
-            Answer::text(502, "text/html", "<h1>Bad Gateway</h1>"),
-        ),
-        (
-            Call::Get(2),
-            Answer::json(503, json!({ "error": "down for maintenance" })),
-        ),
-        (Call::Get(2), Answer::text(504, "text/plain", "")),
+        (Get(2), raw(504, "text/plain", "")),
     ];
     for (call, answer) in cases {
+        let why = "Every 5xx means the server failed, whatever the exact code (RFC 9110 §15.6), \
+                   and the same request may work later. The caller needs that verdict and the \
+                   status, not a decode error about an error page. Send the request once: \
+                   retrying is the caller's choice.";
         let status = answer.status;
-        expect_error(
-            call,
-            answer,
-            Expected::Server(status),
-            "Every 5xx means the server failed, whatever the exact code (RFC 9110 §15.6): the \
-             same request may work later. The caller needs that verdict and the status, not a \
-             decode error about an error page. Send the request once; retrying is the caller's \
-             choice.",
-        )
-        .await;
+        expect_error(call, answer, Expected::Server(status), why).await;
     }
 }
 
 #[tokio::test]
 async fn any_other_error_status_is_unexpected_status() {
     let cases = [
-        (Call::Get(2), Answer::json(400, product_json(2))),
-        (
-            Call::Get(2),
-            Answer::json(401, json!({ "error": "log in first" })),
-        ),
-        (Call::Get(2), Answer::text(403, "text/plain", "Forbidden")),
-        (
-            Call::Get(2),
-            Answer::json(429, json!({ "error": "slow down" })),
-        ),
-        (Call::List, Answer::json(400, seeds())),
+        (Get(2), json(400, product_json(2))),
+        (Get(2), json(401, json!({ "error": "log in first" }))),
+        (Get(2), raw(403, "text/plain", "Forbidden")),
+        (Get(2), json(429, json!({ "error": "slow down" }))),
+        (List, json(400, seeds())),
     ];
     for (call, answer) in cases {
+        let why = "A status outside 2xx is a refusal, even when the body looks like data. This \
+                   client has no special case for it, so `UnexpectedStatus(status)` hands the \
+                   verdict to the caller.";
         let status = answer.status;
-        expect_error(
-            call,
-            answer,
-            Expected::Unexpected(status),
-            "A status outside 2xx is a refusal even when the body looks like data. This client \
-             has no special case for it, so `UnexpectedStatus(status)` hands the verdict to \
-             the caller.",
-        )
-        .await;
+        expect_error(call, answer, Expected::Unexpected(status), why).await;
     }
 }
 
 #[tokio::test]
 async fn a_404_on_the_list_is_unexpected_status_because_no_product_is_missing() {
-    expect_error(
-        Call::List,
-        Answer::json(404, json!({ "error": "no route" })),
-        Expected::Unexpected(404),
-        "A 404 on /products has no id to report: the list itself is not there, so the base URL \
-         most likely points at something that is not this API. `NotFound(..)` would name a \
-         product that nobody asked for.",
-    )
-    .await;
+    let why = "A 404 on /products has no id to report: the list itself is not there, so the \
+               base URL most likely points at something that is not this API. `NotFound(..)` \
+               would name a product nobody asked for.";
+    let answer = json(404, json!({ "error": "no route" }));
+    expect_error(List, answer, Expected::Unexpected(404), why).await;
 }
 
 #[tokio::test]
 async fn a_success_whose_body_is_not_the_expected_json_is_a_decode_error() {
+    let mut id_as_text = product_json(2);
+    id_as_text["id"] = json!("2");
+    let mut no_category = product_json(2);
+    if let Some(fields) = no_category.as_object_mut() {
+        fields.remove("category");
+    }
     let cases = [
-        (
-            Call::Get(2),
-            Answer::text(200, "text/html", "<html>Welcome!</html>"),
-        ),
-        (Call::Get(2), Answer::text(200, "application/json", "")),
-        (
-            Call::Get(2),
-            Answer::json(
-                200,
-                json!({ "id": "2", "name": "Oat milk 1l", "price_cents": 249, "category": "dairy-free" }),
-            ),
-        ),
-        (
-            Call::Get(2),
-            Answer::json(
-                200,
-                json!({ "id": 2, "name": "Oat milk 1l", "price_cents": 249 }),
-            ),
-        ),
-        (Call::Get(2), seeds_answer()),
-        (
-            Call::List,
-            Answer::json(200, json!({ "products": seeds() })),
-        ),
-        (
-            Call::List,
-            Answer::text(200, "application/json", "[{\"id\": 1,"),
-        ),
+        (Get(2), raw(200, "text/html", "<html>Welcome!</html>")),
+        (Get(2), raw(200, JSON, "")),
+        (Get(2), json(200, id_as_text)),
+        (Get(2), json(200, no_category)),
+        (Get(2), json(200, seeds())),
+        (List, json(200, json!({ "products": seeds() }))),
+        (List, raw(200, JSON, r#"[{"id": 1, "name": "Espre"#)),
     ];
     for (call, answer) in cases {
-        expect_error(
-            call,
-            answer,
-            Expected::Decode,
-            "The status said success, but the body is not the JSON the contract promises: not \
-             JSON at all, a field of the wrong type, a missing field, or a list where one object \
-             belongs. The server broke the contract, and `Decode` says so.",
-        )
-        .await;
+        let why = "The status said success, but the body is not the JSON the contract promises: \
+                   not JSON at all, a field of the wrong type, a missing field, or a list where \
+                   one object belongs. The server broke the contract, and `Decode` says so.";
+        expect_error(call, answer, Expected::Decode, why).await;
     }
 }
 
@@ -366,53 +184,64 @@ async fn a_server_that_is_not_there_is_a_transport_error() {
     };
     let base_url = format!("http://{address}");
 
-    let result = Client::new(base_url.clone()).list_products().await;
+    let result = List.run(&Client::new(base_url.clone())).await;
 
+    let why = "Nothing listens at that address, so there is no HTTP answer at all, not even an \
+               error status. That is a transport failure, and the caller should hear it as one.";
+    let sent = "nothing that arrived: the connection was refused";
+    let call = format!("Client::new({base_url:?}).list_products()");
+    let expected = "Err(ClientError::Transport(..))";
     assert!(
         matches!(result, Err(ClientError::Transport(_))),
         "{}",
-        lesson(
-            &format!("Client::new({base_url:?}).list_products()"),
-            "Err(ClientError::Transport(..))",
-            &show(&result),
-            "Nothing listens at that address, so there is no HTTP answer at all, not even an \
-             error status. That is a transport failure, and the caller should hear it as one.",
-            "nothing: the connection was refused before a request could be sent",
-        )
+        lesson(&call, expected, &show(&result), why, sent)
     );
 }
 
-// ---------------------------------------------------------------- the kit of this file
+// ------------------------------------------------------------ this file's helpers
 
-/// One call to the client, for table-driven tests.
+/// One call to the client, so that tables can list both.
 #[derive(Clone, Copy, Debug)]
 enum Call {
     List,
     Get(u64),
 }
 
+/// What a call returned on success.
+#[derive(Debug, PartialEq)]
+enum Outcome {
+    List(Vec<Product>),
+    One(Product),
+}
+
 impl Call {
     fn path(self) -> String {
         match self {
-            Call::List => "/products".to_owned(),
-            Call::Get(id) => format!("/products/{id}"),
+            List => "/products".to_owned(),
+            Get(id) => format!("/products/{id}"),
         }
     }
 
     /// A 200 with the contract's JSON for this call.
     fn success(self) -> Answer {
         match self {
-            Call::List => seeds_answer(),
-            Call::Get(id) => Answer::json(200, product_json(id)),
+            List => json(200, seeds()),
+            Get(id) => json(200, product_json(id)),
         }
     }
 
-    /// Runs the call; a success keeps only its `Debug` text, so that both
-    /// calls fit in one table.
-    async fn run(self, client: &Client) -> Result<String, ClientError> {
+    /// What the call returns for `success()`.
+    fn decoded(self) -> Outcome {
         match self {
-            Call::List => client.list_products().await.map(|ok| format!("{ok:?}")),
-            Call::Get(id) => client.get_product(id).await.map(|ok| format!("{ok:?}")),
+            List => Outcome::List(vec![seed(1), seed(2), seed(3)]),
+            Get(id) => Outcome::One(seed(id)),
+        }
+    }
+
+    async fn run(self, client: &Client) -> Result<Outcome, ClientError> {
+        match self {
+            List => client.list_products().await.map(Outcome::List),
+            Get(id) => client.get_product(id).await.map(Outcome::One),
         }
     }
 }
@@ -420,8 +249,8 @@ impl Call {
 impl Display for Call {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Call::List => write!(f, "client.list_products()"),
-            Call::Get(id) => write!(f, "client.get_product({id})"),
+            List => write!(f, "client.list_products()"),
+            Get(id) => write!(f, "client.get_product({id})"),
         }
     }
 }
@@ -460,6 +289,26 @@ impl Display for Expected {
     }
 }
 
+/// Serves the contract's JSON at `expected_path`, points a client at the
+/// fake server's address plus `suffix`, and checks the request and the result.
+async fn expect_success(call: Call, suffix: &str, expected_path: &str) {
+    let api = FakeApi::answering(expected_path, call.success()).await;
+    let base_url = format!("{}{suffix}", api.server.uri());
+
+    let result = call.run(&Client::new(base_url.clone())).await;
+
+    let described = format!("Client::new({base_url:?}) then {call}");
+    let got = show(&result);
+    api.expect_one_get(&described, expected_path, &got).await;
+    let expected = call.decoded();
+    if !matches!(&result, Ok(outcome) if *outcome == expected) {
+        let why = "The status said 200 and the body is the contract's JSON, so the call returns \
+                   it decoded: `Product` values with the same fields, in the server's order.";
+        api.fail(&described, show(&Ok(expected)), got, why).await;
+    }
+    api.finish().await;
+}
+
 /// Scripts `answer` for `call`, runs it, and fails unless exactly one GET
 /// went to the right path and the call returned `expected`.
 async fn expect_error(call: Call, answer: Answer, expected: Expected, why: &str) {
@@ -467,14 +316,10 @@ async fn expect_error(call: Call, answer: Answer, expected: Expected, why: &str)
 
     let result = call.run(&api.client()).await;
 
-    let got = match &result {
-        Ok(debug) => format!("Ok({debug})"),
-        Err(error) => show_error(error),
-    };
+    let got = show(&result);
     api.expect_one_get(&call.to_string(), &call.path(), &got)
         .await;
-    let ok = matches!(&result, Err(error) if expected.matches(error));
-    if !ok {
+    if !matches!(&result, Err(error) if expected.matches(error)) {
         let why = format!("{why}\n     {WHY_VERDICT}");
         api.fail(&call.to_string(), expected, got, &why).await;
     }
@@ -488,83 +333,75 @@ struct Answer {
     body: String,
 }
 
-impl Answer {
-    fn json(status: u16, body: Value) -> Answer {
-        Answer::text(status, "application/json", &body.to_string())
-    }
+fn json(status: u16, body: Value) -> Answer {
+    raw(status, JSON, &body.to_string())
+}
 
-    fn text(status: u16, content_type: &'static str, body: &str) -> Answer {
-        Answer {
-            status,
-            content_type,
-            body: body.to_owned(),
-        }
-    }
-
-    fn template(&self) -> ResponseTemplate {
-        ResponseTemplate::new(self.status).set_body_raw(self.body.clone(), self.content_type)
-    }
-
-    fn describe(&self) -> String {
-        let reason = reqwest::StatusCode::from_u16(self.status)
-            .ok()
-            .and_then(|status| status.canonical_reason())
-            .unwrap_or("");
-        let body = if self.body.is_empty() {
-            "(empty body)"
-        } else {
-            &self.body
-        };
-        format!(
-            "{} {reason}, Content-Type: {}\n  {body}",
-            self.status, self.content_type
-        )
+fn raw(status: u16, content_type: &'static str, body: &str) -> Answer {
+    let body = body.to_owned();
+    Answer {
+        status,
+        content_type,
+        body,
     }
 }
 
 /// A fake API that answers one scripted response to `GET {route}`, once.
 struct FakeApi {
     server: MockServer,
+    /// The scripted answer, in words, for failure reports.
     answer: String,
 }
 
 impl FakeApi {
     async fn answering(route: &str, answer: Answer) -> FakeApi {
         let server = MockServer::start().await;
+        let template = ResponseTemplate::new(answer.status)
+            .set_body_raw(answer.body.clone(), answer.content_type);
         Mock::given(method("GET"))
             .and(path(route))
-            .respond_with(answer.template())
-            // One call, one request: checked again by `finish`.
-            .expect(1)
+            .respond_with(template)
+            .expect(1) // One call, one request: `finish` checks it.
             .named(format!("GET {route}"))
             .mount(&server)
             .await;
-        FakeApi {
-            server,
-            answer: format!("GET {route} with:\n  {}", answer.describe()),
-        }
+        let reason = reqwest::StatusCode::from_u16(answer.status)
+            .ok()
+            .and_then(|status| status.canonical_reason())
+            .unwrap_or("");
+        let body = if answer.body.is_empty() {
+            "(empty body)"
+        } else {
+            &answer.body
+        };
+        let answer = format!(
+            "GET {route} with:\n  {} {reason}, Content-Type: {}\n  {body}\n\
+             and any other request with 404 and an empty body.",
+            answer.status, answer.content_type
+        );
+        FakeApi { server, answer }
     }
 
-    /// A client pointed at this fake server, the way the learner's code is
-    /// told where the API lives.
+    /// A client pointed at this fake server, the way a program is told where
+    /// the API lives.
     fn client(&self) -> Client {
         Client::new(self.server.uri())
     }
 
-    async fn requests(&self) -> Vec<Request> {
-        self.server.received_requests().await.unwrap_or_default()
-    }
-
     /// Fails unless the client sent exactly one request, a GET, to
-    /// `expected_path`. Returns the requests for further checks.
+    /// `expected_path`; `got` is what the call returned. Returns the requests.
     async fn expect_one_get(&self, call: &str, expected_path: &str, got: &str) -> Vec<Request> {
-        let requests = self.requests().await;
+        let requests = self.server.received_requests().await.unwrap_or_default();
         let expected = format!("exactly one request: GET {expected_path}");
         if requests.len() != 1 {
-            let why = "One call, one request. A call that sends none never reached the base URL \
-                       it was given (is a host or port hard-coded?); one that sends two doubles \
-                       the load and may repeat something the server already did.";
-            let got = format!("{} requests; the call returned {got}", requests.len());
+            let why = if requests.is_empty() {
+                "One call, one request, sent to the base URL the client was given. Nothing \
+                 arrived here: is a host or port hard-coded, or did the call return early?"
+            } else {
+                "One call, one request. A second request doubles the load and may repeat \
+                 something the server already did; retrying is the caller's choice."
+            };
+            let got = format!("{} requests, and the call returned {got}", requests.len());
             self.fail(call, expected, got, why).await;
         }
         let request = &requests[0];
@@ -582,11 +419,14 @@ impl FakeApi {
         requests
     }
 
-    /// Fails the test with a report: the call, the verdict, why it matters,
-    /// the requests the client sent and what the fake server answered.
+    /// Fails the test with the report: the call, expected and got, why it
+    /// matters, every request the client sent and what the server answered.
     async fn fail(&self, call: &str, expected: impl Display, got: impl Display, why: &str) -> ! {
-        let requests = self.requests().await;
-        let mut sent = format!("{} request(s):", requests.len());
+        let requests = self.server.received_requests().await.unwrap_or_default();
+        let mut sent = match requests.len() {
+            0 => "no request at all.".to_owned(),
+            count => format!("{count} request(s):"),
+        };
         for request in &requests {
             let _ = write!(sent, "\n  {}", request_line(request));
             for (name, value) in &request.headers {
@@ -594,15 +434,18 @@ impl FakeApi {
                 let _ = write!(sent, "\n    {name}: {value}");
             }
         }
-        let answered = format!(
-            "{}\n(for any other request: 404 with an empty body)",
+        let _ = write!(
+            sent,
+            "\n\nThe fake server was scripted to answer {}",
             self.answer
         );
-        let report = lesson(call, &expected.to_string(), &got.to_string(), why, &sent);
-        panic!("{report}\nThe fake server was scripted to answer {answered}\n");
+        panic!(
+            "{}",
+            lesson(call, &expected.to_string(), &got.to_string(), why, &sent)
+        );
     }
 
-    /// Checks wiremock's own count: the scripted request arrived exactly once.
+    /// wiremock's own check of `.expect(1)`: the scripted request arrived once.
     async fn finish(self) {
         self.server.verify().await;
     }
@@ -634,36 +477,31 @@ fn accepts_json(values: &[&str]) -> bool {
         .iter()
         .flat_map(|value| value.split(','))
         .map(|range| range.split(';').next().unwrap_or("").trim())
-        .any(|range| range.eq_ignore_ascii_case("application/json"))
+        .any(|range| range.eq_ignore_ascii_case(JSON))
 }
 
-fn show<T: Debug>(result: &Result<T, ClientError>) -> String {
+fn show(result: &Result<Outcome, ClientError>) -> String {
     match result {
-        Ok(value) => format!("Ok({value:?})"),
-        Err(error) => show_error(error),
+        Ok(Outcome::List(products)) => format!("Ok({products:#?})"),
+        Ok(Outcome::One(product)) => format!("Ok({product:#?})"),
+        Err(error) => format!("Err({error:?})\n          which reads: {error}"),
     }
 }
 
-fn show_error(error: &ClientError) -> String {
-    format!("Err({error:?})\n          which reads: {error}")
-}
-
-fn product(id: u64, name: &str, price_cents: i64, category: &str) -> Product {
+/// The seed product with this id, or a made-up one for any other id.
+fn seed(id: u64) -> Product {
+    let (name, price_cents, category) = match id {
+        1 => ("Espresso beans 1kg", 1899, "coffee"),
+        2 => ("Oat milk 1l", 249, "dairy-free"),
+        3 => ("Paper filters x100", 399, "accessories"),
+        _ => ("Gift card", 2500, "gifts"),
+    };
+    let (name, category) = (name.to_owned(), category.to_owned());
     Product {
         id,
-        name: name.to_owned(),
+        name,
         price_cents,
-        category: category.to_owned(),
-    }
-}
-
-/// The seed product with this id, or a made-up one for other ids.
-fn seed(id: u64) -> Product {
-    match id {
-        1 => product(1, "Espresso beans 1kg", 1899, "coffee"),
-        2 => product(2, "Oat milk 1l", 249, "dairy-free"),
-        3 => product(3, "Paper filters x100", 399, "accessories"),
-        _ => product(id, "Gift card", 2500, "gifts"),
+        category,
     }
 }
 
@@ -679,8 +517,4 @@ fn product_json(id: u64) -> Value {
 
 fn seeds() -> Value {
     json!([product_json(1), product_json(2), product_json(3)])
-}
-
-fn seeds_answer() -> Answer {
-    Answer::json(200, seeds())
 }
