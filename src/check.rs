@@ -10,7 +10,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use libtest::Failure;
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// The default time a test binary may run before it counts as hung.
@@ -91,7 +91,7 @@ impl Outcome {
             }
             Outcome::DoesNotCompile { errors } => errors.clone(),
             Outcome::TimedOut { after, output } => {
-                let tail = libtest::tail(output, 10);
+                let tail = libtest::tail(output, 10).trim().to_owned();
                 format!(
                     "A test was still running after {} s, so it was stopped.\n{TIMED_OUT}\
                      {}{tail}",
@@ -156,7 +156,7 @@ impl Checker {
             bar.set_message(exercise.name.clone());
             let outcome = match outcome {
                 Some(outcome) => outcome,
-                None => self.judge(exercise, manifest, &built)?,
+                None => self.judge(exercise, manifest, &manifests, &built)?,
             };
             results.push(outcome);
             bar.inc(1);
@@ -188,7 +188,8 @@ impl Checker {
     fn judge(
         &self,
         exercise: &Exercise,
-        manifest: &Path,
+        manifest: &PathBuf,
+        manifests: &[PathBuf],
         built: &build::Built,
     ) -> anyhow::Result<Outcome> {
         if let Some(errors) = built.errors.get(manifest) {
@@ -196,8 +197,14 @@ impl Checker {
         }
         let executables = built.executables.get(manifest).cloned().unwrap_or_default();
         if executables.is_empty() {
-            // Its own code built, or it would have errors: something it needs did not.
-            let others: Vec<String> = built.errors.values().flatten().cloned().collect();
+            // Its own code built, or it would have errors: something it needs
+            // did not, such as a shared crate. Other exercises' errors are theirs.
+            let others: Vec<String> = built
+                .errors
+                .iter()
+                .filter(|(owner, _)| !manifests.contains(owner))
+                .flat_map(|(_, errors)| errors.iter().cloned())
+                .collect();
             if !others.is_empty() {
                 return Ok(compile_errors(&others));
             }

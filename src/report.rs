@@ -117,6 +117,15 @@ pub fn indent(text: &str) -> String {
         .join("\n")
 }
 
+/// An error and its causes, one paragraph each, for the terminal.
+pub fn error(error: &anyhow::Error) -> String {
+    let mut out = format!("{} {error}", style("error:").red().bold());
+    for cause in error.chain().skip(1) {
+        let _ = write!(out, "\n\nCaused by:\n{}", indent(&cause.to_string()));
+    }
+    out
+}
+
 const ALL_DONE: &str = "🎉 Every exercise passes: you built the whole course. Congratulations!\n\
                         The reference answers are in `solutions/`, if you want to compare.";
 

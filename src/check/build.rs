@@ -1,5 +1,6 @@
 //! Building the exercises' tests in one cargo call:
-//! `cargo test --no-run --no-fail-fast --message-format=json -p a -p b …`.
+//! `cargo build --tests --keep-going --message-format=json -p a -p b …`
+//! (`--keep-going`: one exercise that does not compile must not stop the rest).
 //!
 //! One call is much faster than one `cargo test` per exercise (cargo starts,
 //! resolves and locks once), and cargo's JSON messages say which package each
@@ -64,12 +65,7 @@ pub fn build(
 ) -> anyhow::Result<Built> {
     let mut command = Command::new(cargo);
     command
-        .args([
-            "test",
-            "--no-run",
-            "--no-fail-fast",
-            "--message-format=json",
-        ])
+        .args(["build", "--tests", "--keep-going", "--message-format=json"])
         .current_dir(root)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -138,8 +134,14 @@ fn record(built: &mut Built, message: Message, on_artifact: &mut dyn FnMut(&str)
             let is_error = diagnostic.level.starts_with("error");
             // The closing "aborting due to N previous errors" adds nothing.
             if is_error && !rendered.starts_with("error: aborting due to") {
-                let key = manifest.unwrap_or_default();
-                built.errors.entry(key).or_default().push(rendered);
+                // A lib's error shows again in its test build: keep one copy.
+                let errors = built
+                    .errors
+                    .entry(manifest.unwrap_or_default())
+                    .or_default();
+                if !errors.contains(&rendered) {
+                    errors.push(rendered);
+                }
             }
         }
         "build-finished" => built.success = message.success.unwrap_or(false),
