@@ -1,0 +1,108 @@
+//! Static checks of a Dockerfile for a Rust web service: the rules of the
+//! restlings containerize chapter, each with a stable id, a line, a reason and
+//! a fix.
+//!
+//! ```ignore
+//! let report = dockerfile_rules::check_dir(Path::new("."), &Options::default())?;
+//! print!("{report}");
+//! // Dockerfile:12: DR004 final-stage-root: the final stage never sets `USER`, …
+//! //   why: …
+//! //   fix: …
+//! ```
+//!
+//! The Dockerfile is parsed by the `parse-dockerfile` crate (multi-stage,
+//! heredocs, exec and shell forms); the rules live in `rules/`, one function
+//! each, and every rule id is listed in [`RuleId::ALL`].
+
+mod report;
+mod rules;
+mod view;
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+pub use report::{Finding, Report, RuleId, Severity};
+
+/// What the checked project promises, for the rules that depend on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The port the service listens on, which the final stage must `EXPOSE`.
+    pub port: u16,
+    /// Whether the project has a `Cargo.lock`, so the build must be `--locked`.
+    pub has_lockfile: bool,
+}
+
+impl Default for Options {
+    /// Port 8080, with a `Cargo.lock`: the course's services.
+    fn default() -> Self {
+        Options {
+            port: 8080,
+            has_lockfile: true,
+        }
+    }
+}
+
+/// Why a check could not run at all. Problems *in* the Dockerfile are
+/// [`Finding`]s, not errors.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    /// The Dockerfile is not valid Dockerfile syntax.
+    #[error("{} is not a valid Dockerfile: {message}", match line {
+        Some(line) => format!("line {line}"),
+        None => "the file".to_string(),
+    })]
+    Parse {
+        /// The parser's message.
+        message: String,
+        /// The 1-based line the parser stopped at, when it knows.
+        line: Option<usize>,
+    },
+    /// A file could not be read.
+    #[error("could not read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        source: io::Error,
+    },
+}
+
+/// Checks the text of a Dockerfile and, when there is one, of its
+/// `.dockerignore`.
+pub fn check(
+    dockerfile: &str,
+    dockerignore: Option<&str>,
+    options: &Options,
+) -> Result<Report, CheckError> {
+    let parsed = parse_dockerfile::parse(dockerfile).map_err(|error| CheckError::Parse {
+        // `{:#}` is the message alone; the line is its own field.
+        message: format!("{error:#}"),
+        line: (error.line() > 0).then(|| error.line()),
+    })?;
+    let ctx = view::Ctx::new(dockerfile, &parsed, dockerignore, options);
+    let mut findings = rules::all(&ctx);
+    findings.sort_by_key(|f| (f.rule.file() != "Dockerfile", f.line, f.rule));
+    Ok(Report { findings })
+}
+
+/// Checks `dir/Dockerfile` and `dir/.dockerignore` (which may be missing).
+pub fn check_dir(dir: &Path, options: &Options) -> Result<Report, CheckError> {
+    let dockerfile_path = dir.join("Dockerfile");
+    let dockerfile =
+        std::fs::read_to_string(&dockerfile_path).map_err(|source| CheckError::Read {
+            path: dockerfile_path,
+            source,
+        })?;
+    let ignore_path = dir.join(".dockerignore");
+    let dockerignore = match std::fs::read_to_string(&ignore_path) {
+        Ok(text) => Some(text),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => None,
+        Err(source) => {
+            return Err(CheckError::Read {
+                path: ignore_path,
+                source,
+            });
+        }
+    };
+    check(&dockerfile, dockerignore.as_deref(), options)
+}

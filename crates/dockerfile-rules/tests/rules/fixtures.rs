@@ -1,0 +1,176 @@
+//! The two fixtures, the printed form of a finding, and the errors that stop a
+//! check before any rule runs.
+
+use std::path::{Path, PathBuf};
+
+use dockerfile_rules::{CheckError, Options, RuleId, check, check_dir};
+
+use crate::render;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+#[test]
+fn the_good_fixture_passes_every_rule() {
+    let report = check_dir(&fixture("good"), &Options::default())
+        .unwrap_or_else(|error| panic!("the good fixture should be checkable: {error}"));
+    assert!(
+        report.findings.is_empty(),
+        "the reference Dockerfile should pass every rule, but got:\n{report}"
+    );
+    assert!(!report.has_errors(), "no findings means no errors");
+}
+
+#[test]
+fn the_bad_fixture_triggers_every_rule_exactly_where_expected() {
+    use RuleId::*;
+    let expected = vec![
+        (SecretInEnv, Some(3)),       // ARG DB_PASSWORD=hunter2
+        (UnpinnedImage, Some(4)),     // FROM rust AS builder
+        (SecretInEnv, Some(5)),       // ENV CARGO_REGISTRY_TOKEN=abc123
+        (AddLocalFiles, Some(7)),     // ADD . .
+        (CargoBuildFlags, Some(8)),   // RUN cargo build
+        (UnpinnedImage, Some(10)),    // FROM debian:latest AS tools
+        (AptGetHygiene, Some(11)),    // no --no-install-recommends
+        (AptGetHygiene, Some(11)),    // lists left behind
+        (MultiStage, Some(13)),       // FROM builder
+        (AddUrl, Some(14)),           // ADD https://…
+        (FinalStageRoot, Some(15)),   // USER root
+        (MissingExpose, Some(16)),    // EXPOSE 3000
+        (ShellFormCommand, Some(17)), // CMD cargo run --release
+        (Dockerignore, None),         // no target/
+        (Dockerignore, None),         // no .git
+    ];
+    let report = check_dir(&fixture("bad"), &Options::default())
+        .unwrap_or_else(|error| panic!("the bad fixture should still parse: {error}"));
+    let got: Vec<(RuleId, Option<usize>)> =
+        report.findings.iter().map(|f| (f.rule, f.line)).collect();
+    assert_eq!(
+        got, expected,
+        "the bad fixture's findings, in report order:\n{report}"
+    );
+    for rule in RuleId::ALL {
+        assert!(
+            got.iter().any(|(found, _)| *found == rule),
+            "the bad fixture is meant to show every rule, but {rule} is missing"
+        );
+    }
+}
+
+#[test]
+fn a_finding_prints_file_line_rule_why_and_fix() {
+    let report = check_dir(&fixture("bad"), &Options::default())
+        .unwrap_or_else(|error| panic!("the bad fixture should still parse: {error}"));
+    let root = report
+        .findings
+        .iter()
+        .find(|f| f.rule == RuleId::FinalStageRoot)
+        .unwrap_or_else(|| {
+            panic!(
+                "the bad fixture runs as root, got:\n{}",
+                render(&report.findings)
+            )
+        });
+    let printed = root.to_string();
+    let lines: Vec<&str> = printed.lines().collect();
+    assert_eq!(lines.len(), 3, "a finding prints three lines:\n{printed}");
+    assert!(
+        lines[0].starts_with("Dockerfile:15: DR004 final-stage-root: "),
+        "the first line is `Dockerfile:LINE: ID slug: message`, got:\n{printed}"
+    );
+    assert!(
+        lines[1].starts_with("  why: "),
+        "the second line is the why:\n{printed}"
+    );
+    assert!(
+        lines[2].starts_with("  fix: "),
+        "the third line is the fix:\n{printed}"
+    );
+    assert!(
+        report.to_string().ends_with("12 errors, 3 warnings"),
+        "the report ends with a count of errors and warnings:\n{report}"
+    );
+}
+
+#[test]
+fn every_rule_has_a_distinct_id_and_slug() {
+    let mut ids: Vec<&str> = RuleId::ALL.iter().map(|rule| rule.id()).collect();
+    let mut slugs: Vec<&str> = RuleId::ALL.iter().map(|rule| rule.slug()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    slugs.sort_unstable();
+    slugs.dedup();
+    assert_eq!(
+        ids.len(),
+        RuleId::ALL.len(),
+        "rule ids must be unique: {ids:?}"
+    );
+    assert_eq!(
+        slugs.len(),
+        RuleId::ALL.len(),
+        "rule slugs must be unique: {slugs:?}"
+    );
+}
+
+#[test]
+fn a_missing_dockerfile_is_an_error_that_names_the_path() {
+    let dir = tempfile::tempdir().expect("a temporary directory for the test");
+    let error = check_dir(dir.path(), &Options::default())
+        .expect_err("there is no Dockerfile to check, so check_dir must fail");
+    let path = dir.path().join("Dockerfile");
+    assert!(
+        matches!(&error, CheckError::Read { path: p, .. } if *p == path),
+        "expected a Read error for {}, got {error:?}",
+        path.display()
+    );
+    assert!(
+        error.to_string().contains(&path.display().to_string()),
+        "the message should name the file: {error}"
+    );
+}
+
+#[test]
+fn an_unreadable_dockerignore_is_an_error_not_a_missing_file() {
+    let dir = tempfile::tempdir().expect("a temporary directory for the test");
+    std::fs::write(dir.path().join("Dockerfile"), crate::GOOD).expect("write the Dockerfile");
+    // A directory where the file should be: it exists, but cannot be read as text.
+    std::fs::create_dir(dir.path().join(".dockerignore")).expect("create the directory");
+    let error = check_dir(dir.path(), &Options::default())
+        .expect_err("a .dockerignore that cannot be read must not be mistaken for a missing one");
+    assert!(
+        error.to_string().contains(".dockerignore"),
+        "the message should name .dockerignore: {error}"
+    );
+}
+
+#[test]
+fn unparsable_input_is_a_parse_error_with_the_parsers_line() {
+    let cases = [
+        (
+            "FROM rust:1.96.0-slim-trixie\nFORM debian:trixie-slim\n",
+            Some(2),
+        ),
+        // An unclosed heredoc is reported where the file ends.
+        (
+            "FROM rust:1.96.0-slim-trixie\nRUN <<EOF\necho never closed\n",
+            Some(4),
+        ),
+        ("RUN cargo build --release\n", Some(1)),
+        ("# only a comment\n", None),
+    ];
+    for (text, line) in cases {
+        match check(text, None, &Options::default()) {
+            Err(CheckError::Parse { line: got, message }) => {
+                assert_eq!(
+                    got, line,
+                    "the parse error for {text:?} should be on {line:?}: {message}"
+                );
+                assert!(!message.is_empty(), "the parser's message should be kept");
+            }
+            other => panic!("{text:?} is not a valid Dockerfile, but check returned {other:?}"),
+        }
+    }
+}
