@@ -36,7 +36,8 @@ async fn get_product_sends_one_get_to_slash_products_slash_the_id_and_decodes_it
 
 #[tokio::test]
 async fn the_client_uses_the_base_url_it_was_given_prefix_and_all() {
-    // (added to the fake server's address to make the base URL, call, path it must reach)
+    // Each case: what follows the fake server's address in the base URL, the
+    // call, and the path the request must reach.
     let cases = [
         ("/", List, "/products"),
         ("/", Get(2), "/products/2"),
@@ -184,18 +185,21 @@ async fn a_server_that_is_not_there_is_a_transport_error() {
     };
     let base_url = format!("http://{address}");
 
-    let result = List.run(&Client::new(base_url.clone())).await;
+    for call in [List, Get(2)] {
+        let result = call.run(&Client::new(base_url.clone())).await;
 
-    let why = "Nothing listens at that address, so there is no HTTP answer at all, not even an \
-               error status. That is a transport failure, and the caller should hear it as one.";
-    let sent = "nothing that arrived: the connection was refused";
-    let call = format!("Client::new({base_url:?}).list_products()");
-    let expected = "Err(ClientError::Transport(..))";
-    assert!(
-        matches!(result, Err(ClientError::Transport(_))),
-        "{}",
-        lesson(&call, expected, &show(&result), why, sent)
-    );
+        let why = "Nothing listens at that address, so there is no HTTP answer at all, not even \
+                   an error status. That is a transport failure, and the caller should hear it \
+                   as one.";
+        let sent = "nothing that arrived: the connection was refused";
+        let described = format!("Client::new({base_url:?}) then {call}");
+        let expected = "Err(ClientError::Transport(..))";
+        assert!(
+            matches!(result, Err(ClientError::Transport(_))),
+            "{}",
+            lesson(&described, expected, &show(&result), why, sent)
+        );
+    }
 }
 
 // ------------------------------------------------------------ this file's helpers
