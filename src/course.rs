@@ -209,3 +209,86 @@ fn is_inside(path: &Path) -> bool {
             .components()
             .all(|component| matches!(component, Component::Normal(_) | Component::CurDir))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    /// A course with one exercise, `01_one`, whose fields come from `extra`.
+    fn course_with(extra: &str) -> tempfile::TempDir {
+        let temp = tempfile::tempdir().expect("a temp dir");
+        let root = temp.path();
+        fs::create_dir_all(root.join("exercises/01_one")).expect("exercise folder");
+        fs::create_dir_all(root.join("book")).expect("book folder");
+        fs::write(root.join("book/01_one.md"), "# One").expect("book page");
+        fs::write(
+            root.join("exercises/01_one/Cargo.toml"),
+            "[package]\nname = \"ex01_one\"\nversion = \"0.1.0\"\n",
+        )
+        .expect("exercise manifest");
+        fs::write(
+            root.join(MANIFEST),
+            format!("[[exercises]]\nname = \"01_one\"\ntitle = \"One\"\nhint = \"Try.\"\n{extra}"),
+        )
+        .expect("course.toml");
+        temp
+    }
+
+    #[test]
+    fn a_good_course_loads_with_its_package_name() {
+        let temp = course_with("dir = \"exercises/01_one\"\nbook = \"book/01_one.md\"\n");
+        let course = Course::load(temp.path()).expect("a correct course loads");
+        let exercise = &course.exercises()[0];
+        assert_eq!(
+            exercise.dir,
+            Path::new("exercises/01_one"),
+            "dir stays relative"
+        );
+        assert_eq!(
+            exercise.package(temp.path()).expect("the package name"),
+            "ex01_one",
+            "the package name comes from the exercise's Cargo.toml"
+        );
+    }
+
+    #[test]
+    fn a_path_that_climbs_out_of_the_course_is_refused() {
+        let temp = course_with("dir = \"../elsewhere\"\nbook = \"/etc/passwd\"\n");
+        let error = format!(
+            "{:#}",
+            Course::load(temp.path()).expect_err("paths must stay inside")
+        );
+        assert!(
+            error.contains("`dir` must be a relative path")
+                && error.contains("`book` must be a relative path"),
+            "both escaping paths should be named, got: {error}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_field_is_refused_rather_than_ignored() {
+        let temp =
+            course_with("dir = \"exercises/01_one\"\nbook = \"book/01_one.md\"\nhnit = \"typo\"\n");
+        let error = format!(
+            "{:#}",
+            Course::load(temp.path()).expect_err("typos must not pass")
+        );
+        assert!(
+            error.contains("hnit"),
+            "the misspelt field should be named, got: {error}"
+        );
+    }
+
+    #[test]
+    fn find_root_walks_up_to_the_folder_holding_course_toml() {
+        let temp = course_with("");
+        let nested = temp.path().join("exercises/01_one");
+        let root = Course::find_root(&nested).expect("the root is found from below");
+        assert_eq!(
+            root.canonicalize().expect("root exists"),
+            temp.path().canonicalize().expect("temp exists"),
+            "the root is the folder with course.toml, not the one we started in"
+        );
+    }
+}
