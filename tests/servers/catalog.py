@@ -6,11 +6,13 @@ so parallel tests never see half an update.
 """
 
 import datetime
-import json
 import threading
-from http import HTTPStatus
 
+from bodies import parse_id
 from mutants import broken
+from orders import Orders
+from responses import ApiError, Response
+from writes import Writes
 
 SEEDS = [
     (1, "Espresso beans 1kg", 1899, "coffee"),
@@ -19,42 +21,7 @@ SEEDS = [
 ]
 
 
-class ApiError(Exception):
-    """A 4xx or 5xx answer, sent as a problem details document (RFC 9457)."""
-
-    def __init__(self, status, detail, headers=None):
-        super().__init__(detail)
-        self.status = int(status)
-        self.detail = detail
-        self.headers = headers or []
-
-
-class Response:
-    """A status, some headers and a body; `json_body` is encoded on the way out."""
-
-    def __init__(self, status=200, json_body=None, raw=b"", content_type=None, headers=None):
-        self.status = int(status)
-        self.headers = list(headers or [])
-        if json_body is not None or content_type == "application/json":
-            self.body = json.dumps(json_body, separators=(",", ":")).encode()
-            self.content_type = content_type or "application/json"
-        else:
-            self.body = raw
-            self.content_type = content_type
-
-
-def problem(status, detail):
-    """The problem details document for `status`."""
-    body = {
-        "type": "about:blank",
-        "title": HTTPStatus(status).phrase,
-        "status": status,
-        "detail": detail,
-    }
-    return json.dumps(body, separators=(",", ":")).encode()
-
-
-class Shop:
+class Shop(Writes, Orders):
     """All the state one server holds, behind one lock."""
 
     def __init__(self):
@@ -70,6 +37,13 @@ class Shop:
                 "category": category,
             }
         self.optimization_calls = 0
+        # One more than the highest id ever assigned, by POST or by PUT.
+        self.next_id = max(self.products) + 1
+        self.deleted = set()  # only for the delete-twice-204 mutant
+        self.ghosts = {}  # only for the delete-still-listed mutant
+        self.orders = {}
+        self.next_order_id = 1
+        self.idempotency = {}
 
     # ---- Chapter 2 ----
 
@@ -84,7 +58,10 @@ class Shop:
     def list_products(self, req):
         category = req.query_one("category")
         with self.lock:
-            items = [dict(p) for _, p in sorted(self.products.items())]
+            everything = dict(self.products)
+            if broken("delete-still-listed"):
+                everything.update(self.ghosts)
+            items = [dict(p) for _, p in sorted(everything.items())]
         if category is not None and not broken("filter-ignored"):
             if broken("filter-inverted"):
                 items = [p for p in items if p["category"] != category]
@@ -143,31 +120,6 @@ class Shop:
         if broken("recs-unsorted"):
             recommendations.reverse()
         return Response(200, {"date": today(), "recommendations": recommendations})
-
-
-def parse_id(raw):
-    """A product id: a positive integer in plain ASCII digits, else 400."""
-    text = raw
-    if broken("plus-sign-id-accepted") and text.startswith("+"):
-        text = text[1:]
-    if broken("negative-id-accepted") and text.startswith("-"):
-        text = text[1:]
-    if broken("float-id-accepted") and "." in text:
-        text = text.split(".", 1)[0]
-    if broken("unicode-digit-id-accepted"):
-        ok = text.isdigit()
-    else:
-        ok = text.isascii() and text.isdigit()
-    if not ok:
-        status = 404 if broken("bad-id-404") else 400
-        raise ApiError(status, f"product ids are positive integers, and {raw!r} is not one")
-    value = int(text)
-    if value == 0 and not broken("zero-id-accepted"):
-        status = 404 if broken("bad-id-404") else 400
-        raise ApiError(status, "product ids start at 1, so 0 is not one")
-    if raw.startswith("-"):
-        value = -value
-    return value
 
 
 def discounted(price_cents):

@@ -14,13 +14,23 @@ check the contract and not one implementation of it:
 
 import argparse
 import sys
-import threading
-import traceback
-import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from catalog import ApiError, Response, Shop, problem
-from mutants import MUTANTS, broken, set_broken
+# Keep tests/servers/ free of __pycache__ folders: this file runs from a checkout.
+sys.dont_write_bytecode = True
+
+import threading  # noqa: E402
+import traceback  # noqa: E402
+import urllib.parse  # noqa: E402
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
+
+from catalog import Shop  # noqa: E402
+from mutants import MUTANTS, broken, set_broken  # noqa: E402
+from responses import ApiError, Response, error_response  # noqa: E402
+
+MAX_BODY = 65_536
+# A too-large body up to this size is read and dropped, so the connection
+# stays usable; a bigger one gets its 413 and the connection is closed.
+DRAIN_LIMIT = 16 * 1024 * 1024
 
 METHOD_ORDER = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 
@@ -29,9 +39,12 @@ def routes(shop):
     """Path patterns and the handler of each method. `{x}` matches one segment."""
     return [
         (("health",), {"GET": shop.health}),
-        (("products",), {"GET": shop.list_products}),
-        (("products", "{id}"), {"GET": shop.get_product}),
+        (("products",), {"GET": shop.list_products, "POST": shop.create_product}),
+        (("products", "{id}"), {"GET": shop.get_product, "PUT": shop.put_product, "DELETE": shop.delete_product}),
         (("optimizations", "today"), {"GET": shop.optimizations_today}),
+        (("predictions",), {"POST": shop.predict}),
+        (("orders",), {"POST": shop.create_order}),
+        (("orders", "{id}"), {"GET": shop.get_order}),
     ]
 
 
@@ -78,6 +91,9 @@ def allowed(handlers):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle on, the body would
+    # wait for the client's delayed ACK, 40 ms per response.
+    disable_nagle_algorithm = True
     server_version = "restlings-shop-py/1.0"
     verbose = False
 
@@ -126,13 +142,52 @@ class Handler(BaseHTTPRequestHandler):
 
     def read_body(self):
         """The whole request body, read off the connection so keep-alive stays in step."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            return self.read_chunked()
         length = self.headers.get("Content-Length")
         if length is None:
             return b""
-        if not length.strip().isdigit():
+        if not (length.strip().isascii() and length.strip().isdigit()):
             self.close_connection = True
             raise ApiError(400, "Content-Length must be a number of bytes")
-        return self.rfile.read(int(length))
+        size = int(length)
+        limit = MAX_BODY - 1 if broken("body-limit-off-by-one") else MAX_BODY
+        if size > limit and not broken("no-body-limit"):
+            if size > DRAIN_LIMIT or broken("413-without-draining"):
+                self.close_connection = not broken("413-without-draining")
+            else:
+                self.drain(size)
+            raise ApiError(413, f"the body has {size} bytes; the most this service reads is {MAX_BODY}")
+        return self.rfile.read(size)
+
+    def drain(self, size):
+        while size > 0:
+            chunk = self.rfile.read(min(size, 65_536))
+            if not chunk:
+                break
+            size -= len(chunk)
+
+    def read_chunked(self):
+        body = bytearray()
+        while True:
+            line = self.rfile.readline(1024)
+            try:
+                size = int(line.split(b";", 1)[0].strip(), 16)
+            except ValueError:
+                self.close_connection = True
+                raise ApiError(400, "the chunked body is malformed")
+            if size == 0:
+                while self.rfile.readline(1024).strip():
+                    pass  # trailer fields
+                break
+            if len(body) + size > DRAIN_LIMIT:
+                self.close_connection = True
+                raise ApiError(413, f"the body is over {MAX_BODY} bytes")
+            body += self.rfile.read(size)
+            self.rfile.readline(1024)
+        if len(body) > MAX_BODY and not broken("no-body-limit"):
+            raise ApiError(413, f"the body has {len(body)} bytes; the most this service reads is {MAX_BODY}")
+        return bytes(body)
 
     def write(self, response):
         head = self.command == "HEAD"
@@ -161,15 +216,6 @@ class Handler(BaseHTTPRequestHandler):
 
 for _method in METHOD_ORDER:
     setattr(Handler, "do_" + _method, Handler.dispatch)
-
-
-def error_response(error):
-    return Response(
-        error.status,
-        raw=problem(error.status, error.detail),
-        content_type="application/problem+json",
-        headers=error.headers,
-    )
 
 
 class Server(ThreadingHTTPServer):

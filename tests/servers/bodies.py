@@ -1,0 +1,142 @@
+"""What the client sends: ids in paths (chapter 3) and JSON bodies (chapters 4-8).
+
+An id is a positive integer in plain ASCII digits, else 400. For bodies: not declared as JSON is 415, not parseable JSON is 400, JSON of the wrong
+shape or with a value the rules forbid is 422, and the 422's detail names the
+field to fix.
+"""
+
+import json
+
+from mutants import broken
+from responses import ApiError
+
+I64_MIN, I64_MAX = -(2**63), 2**63 - 1
+NAME_MAX_CHARS = 100
+
+
+def _no_constants(name):
+    raise ValueError(f"{name} is not JSON")
+
+
+def read_json(req, check_content_type=True):
+    """The body as a JSON value, or 415 / 400."""
+    content_type = req.headers.get("Content-Type")
+    media_type = (content_type or "").split(";", 1)[0].strip().lower()
+    if broken("charset-rejected") and ";" in (content_type or ""):
+        media_type = content_type
+    wanted = media_type == "application/json"
+    if broken("text-json-accepted"):
+        wanted = wanted or media_type == "text/json"
+    if broken("content-type-missing-ok") and content_type is None:
+        wanted = True
+    if not wanted and check_content_type and not broken("content-type-ignored"):
+        status = 400 if broken("content-type-415-as-400") else 415
+        raise ApiError(status, f"the body must be application/json, not {content_type or 'undeclared'}")
+    if broken("empty-body-is-empty-object") and not req.body.strip():
+        return {}
+    try:
+        text = req.body.decode("utf-8")
+    except UnicodeDecodeError:
+        if broken("non-utf8-500"):
+            raise RuntimeError("the body is not UTF-8")
+        raise ApiError(400, "the body is not UTF-8 text, so it cannot be JSON")
+    try:
+        return json.loads(text, parse_constant=_no_constants)
+    except RecursionError:
+        if broken("deep-nesting-500"):
+            raise RuntimeError("the parser ran out of stack")
+        raise ApiError(400, "the body nests too deeply to be read")
+    except ValueError as error:
+        status = 422 if broken("malformed-json-422") else 400
+        raise ApiError(status, f"the body is not valid JSON: {error}")
+
+
+def shape_error(detail):
+    """422, or 400 where a mutant mixes up shape and syntax."""
+    return ApiError(400 if broken("wrong-shape-400") else 422, detail)
+
+
+def require_object(value, fields):
+    if not isinstance(value, dict):
+        raise shape_error(f"the body must be a JSON object with {fields}")
+    return value
+
+
+def integer(body, field, minimum):
+    """`body[field]` as an integer of at least `minimum` that fits in 64 bits."""
+    if field not in body:
+        raise shape_error(f"{field}: missing; it is required")
+    value = body[field]
+    if broken("string-number-accepted") and isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if broken("float-number-accepted") and isinstance(value, float) and value == value:
+        value = int(value)
+    if broken("huge-int-500") and type(value) is int and not I64_MIN <= value <= I64_MAX:
+        raise OverflowError(f"{field} does not fit in 64 bits")
+    # bool is a subclass of int in Python, and true is not a number in JSON.
+    if type(value) is not int or not I64_MIN <= value <= I64_MAX:
+        raise shape_error(f"{field}: must be an integer that fits in 64 bits")
+    if value < minimum:
+        raise shape_error(f"{field}: must be {minimum} or more, not {value}")
+    return value
+
+
+def text(body, field):
+    """`body[field]` as a non-empty string."""
+    if field not in body:
+        raise shape_error(f"{field}: missing; it is required")
+    value = body[field]
+    if not isinstance(value, str):
+        raise shape_error(f"{field}: must be a string")
+    return value
+
+
+def product_fields(value, check_rules=True):
+    """The name, price and category of a product body, checked by the rules."""
+    body = require_object(value, "name, price_cents and category")
+    if broken("category-optional"):
+        body.setdefault("category", "uncategorized")
+    name = text(body, "name")
+    minimum = 1 if broken("zero-price-rejected") else 0
+    if broken("negative-price-accepted") or not check_rules:
+        minimum = I64_MIN
+    price_cents = integer(body, "price_cents", minimum)
+    category = text(body, "category")
+    length = len(name.encode()) if broken("name-limit-in-bytes") else len(name)
+    limit = NAME_MAX_CHARS + 1 if broken("name-limit-101") else NAME_MAX_CHARS
+    if broken("name-limit-99"):
+        limit = NAME_MAX_CHARS - 1
+    if not check_rules:
+        return {"name": name, "price_cents": price_cents, "category": category}
+    if length > limit:
+        raise shape_error(f"name: must have at most {NAME_MAX_CHARS} characters, not {length}")
+    if not name and not broken("empty-name-accepted"):
+        raise shape_error("name: must not be empty")
+    if not category and not broken("empty-category-accepted"):
+        raise shape_error("category: must not be empty")
+    return {"name": name, "price_cents": price_cents, "category": category}
+
+
+def parse_id(raw, what="product"):
+    """An id in a path: a positive integer in plain ASCII digits, else 400."""
+    text = raw
+    if broken("plus-sign-id-accepted") and text.startswith("+"):
+        text = text[1:]
+    if broken("negative-id-accepted") and text.startswith("-"):
+        text = text[1:]
+    if broken("float-id-accepted") and "." in text:
+        text = text.split(".", 1)[0]
+    if broken("unicode-digit-id-accepted"):
+        ok = text.isdigit()
+    else:
+        ok = text.isascii() and text.isdigit()
+    if not ok:
+        status = 404 if broken("bad-id-404") else 400
+        raise ApiError(status, f"{what} ids are positive integers, and {raw!r} is not one")
+    value = int(text)
+    if value == 0 and not broken("zero-id-accepted"):
+        status = 404 if broken("bad-id-404") else 400
+        raise ApiError(status, f"{what} ids start at 1, so 0 is not one")
+    if raw.startswith("-"):
+        value = -value
+    return value

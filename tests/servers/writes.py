@@ -1,0 +1,183 @@
+"""Chapters 4 to 6: POST, PUT and DELETE on products, and POST /predictions.
+
+A mixin of `catalog.Shop`: `self.lock` guards `self.products` and
+`self.next_id`, and every check-then-change happens under one hold of it.
+"""
+
+import time
+
+from bodies import I64_MAX, I64_MIN, integer, parse_id, product_fields, read_json, require_object
+from mutants import broken
+from responses import ApiError, Response
+
+# How long the race mutants leave the lock released between check and change.
+RACE_PAUSE = 0.01
+
+
+class Writes:
+    # ---- Chapter 4: POST ----
+
+    def create_product(self, req):
+        body = read_json(req)
+        try:
+            fields = product_fields(body)
+        except ApiError:
+            if broken("invalid-stored-anyway") and isinstance(body, dict):
+                with self.lock:
+                    self.products[self.next_id] = {**body, "id": self.next_id}
+                    self.next_id += 1
+            raise
+        client_id = body.get("id")
+        if broken("post-race"):
+            with self.lock:
+                product_id = self.next_id
+            time.sleep(RACE_PAUSE)
+            product = {"id": product_id, **fields}
+            with self.lock:
+                self.next_id = max(self.next_id, product_id + 1)
+                self.products[product_id] = product
+            return created(dict(product))
+        with self.lock:
+            if broken("post-dedupes-identical"):
+                for product in self.products.values():
+                    if {k: v for k, v in product.items() if k != "id"} == fields:
+                        return created(dict(product))
+            if broken("post-client-id-honored") and type(client_id) is int and client_id > 0:
+                product_id = client_id
+            elif broken("delete-reuses-id"):
+                product_id = max(self.products) + 1
+            else:
+                product_id = self.next_id + (1 if broken("post-id-skips") else 0)
+            self.next_id = max(self.next_id, product_id + 1)
+            product = {"id": product_id, **fields}
+            if not broken("post-not-stored"):
+                self.products[product_id] = product
+        return created(dict(product))
+
+    def predict(self, req):
+        body = require_object(read_json(req), "product_id and price_cents")
+        product_id = integer(body, "product_id", I64_MIN)
+        minimum = 1
+        if broken("prediction-zero-price-500"):
+            minimum = 0
+        if broken("prediction-negative-price-accepted"):
+            minimum = I64_MIN
+        price_cents = integer(body, "price_cents", minimum)
+        with self.lock:
+            key = 1 if broken("prediction-fixed-list-price") else product_id
+            product = self.products.get(key)
+            list_price = product["price_cents"] if product else None
+        if list_price is None:
+            if broken("prediction-unknown-200"):
+                return Response(200, {"product_id": product_id, "price_cents": price_cents, "predicted_units": 0})
+            status = 422 if broken("prediction-unknown-422") else 404
+            raise ApiError(status, f"product_id: there is no product {product_id} to predict for")
+        if broken("prediction-overflow-500") and 100 * list_price > I64_MAX:
+            raise OverflowError("100 * list price does not fit in an i64")
+        if broken("prediction-rounded"):
+            units = (200 * list_price + price_cents) // (2 * price_cents)
+        else:
+            units = 100 * list_price // price_cents
+        status = 201 if broken("prediction-201") else 200
+        return Response(status, {"product_id": product_id, "price_cents": price_cents, "predicted_units": units})
+
+    # ---- Chapter 5: PUT ----
+
+    def put_product(self, req):
+        product_id = parse_id(req.params["id"])
+        body = read_json(req, check_content_type=not broken("put-ignores-content-type"))
+        if broken("put-merges") and isinstance(body, dict):
+            with self.lock:
+                old = self.products.get(product_id)
+            body = {**(old or {}), **body}
+        fields = product_fields(body, check_rules=not broken("put-skips-rules"))
+        if "id" in body:
+            body_id = body["id"]
+            same = type(body_id) is int and body_id == product_id
+            if broken("put-id-mismatch-accepted"):
+                same = True
+            if broken("put-matching-id-rejected"):
+                same = False
+            if not same:
+                raise ApiError(422, f"id: {body_id!r} differs from the id in the path, {product_id}")
+        product = {"id": product_id, **fields}
+        if broken("put-lost-update"):
+            with self.lock:
+                snapshot = dict(self.products)
+            time.sleep(RACE_PAUSE)
+            old = snapshot.get(product_id)
+            snapshot[product_id] = product
+            with self.lock:
+                self.products = snapshot
+                self.next_id = max(self.next_id, product_id + 1)
+        else:
+            with self.lock:
+                old = self.products.get(product_id)
+                if old is not None and broken("put-keeps-old-name"):
+                    product["name"] = old["name"]
+                if old == product and broken("put-repeat-changes-state"):
+                    product["price_cents"] += 1
+                self.products[product_id] = product
+                if not broken("put-no-next-id-bump"):
+                    self.next_id = max(self.next_id, product_id + 1)
+        if old is None:
+            response = created(dict(product))
+            if broken("put-create-200"):
+                response.status = 200
+            if broken("put-create-no-location"):
+                response.headers = []
+            return response
+        shown = old if broken("put-replace-answers-old") else product
+        return Response(201 if broken("put-replace-201") else 200, dict(shown))
+
+    # ---- Chapter 6: DELETE ----
+
+    def delete_product(self, req):
+        try:
+            product_id = parse_id(req.params["id"])
+        except ApiError as error:
+            if broken("delete-bad-id-404"):
+                error.status = 404
+            raise
+        if broken("delete-race"):
+            with self.lock:
+                found = product_id in self.products
+            time.sleep(RACE_PAUSE)
+            with self.lock:
+                self.products.pop(product_id, None)
+        else:
+            with self.lock:
+                target = product_id + 1 if broken("delete-wrong-product") else product_id
+                found = target in self.products
+                if broken("delete-not-removed"):
+                    pass
+                elif broken("delete-still-listed") and found:
+                    self.ghosts[target] = self.products.pop(target)
+                else:
+                    self.products.pop(target, None)
+                if broken("delete-twice-204") and product_id in self.deleted:
+                    found = True
+                if found:
+                    self.deleted.add(product_id)
+        if not found:
+            if broken("delete-unknown-204"):
+                return Response(204)
+            raise ApiError(404, f"there is no product with id {product_id} to delete")
+        if broken("delete-200-with-body"):
+            return Response(200, {"deleted": product_id})
+        if broken("delete-204-with-body"):
+            return Response(204, {"deleted": product_id})
+        return Response(204)
+
+
+def created(product):
+    """201 Created, with the product and where to find it."""
+    location = f"/products/{product['id']}"
+    if broken("post-location-collection"):
+        location = "/products"
+    if broken("post-location-wrong-id"):
+        location = f"/products/{product['id'] + 1}"
+    headers = [] if broken("post-no-location") else [("Location", location)]
+    if broken("post-body-without-id"):
+        product.pop("id")
+    return Response(200 if broken("post-200") else 201, product, headers=headers)
