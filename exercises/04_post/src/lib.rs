@@ -148,13 +148,22 @@ impl IntoResponse for ApiError {
 
 // TODO: map axum's verdict on the body to our errors:
 //     `JsonRejection::MissingJsonContentType(_)` is `ApiError::UnsupportedMediaType`,
-//     `JsonRejection::JsonSyntaxError(error)` is `ApiError::MalformedJson(error.body_text())`,
-//     `JsonRejection::JsonDataError(error)` is `ApiError::WrongShape(error.body_text())`.
+//     `JsonRejection::JsonSyntaxError(error)` is `ApiError::MalformedJson(detail(&error))`,
+//     `JsonRejection::JsonDataError(error)` is `ApiError::WrongShape(detail(&error))`.
 //     The enum is `#[non_exhaustive]`: for `other`, keep axum's own status with
 //     `ApiError::UnreadableBody { status: other.status(), message: other.body_text() }`.
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> ApiError {
         todo!("turn a JsonRejection into the matching ApiError")
+    }
+}
+
+/// What serde said, such as "price_cents: invalid type: string \"cheap\",
+/// expected i64 at line 1 column 43", without axum's generic preamble.
+fn detail(error: &dyn std::error::Error) -> String {
+    match error.source() {
+        Some(cause) => cause.to_string(),
+        None => error.to_string(),
     }
 }
 

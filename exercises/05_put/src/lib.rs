@@ -145,13 +145,22 @@ impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> ApiError {
         match rejection {
             JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType,
-            JsonRejection::JsonSyntaxError(error) => ApiError::MalformedJson(error.body_text()),
-            JsonRejection::JsonDataError(error) => ApiError::WrongShape(error.body_text()),
+            JsonRejection::JsonSyntaxError(error) => ApiError::MalformedJson(detail(&error)),
+            JsonRejection::JsonDataError(error) => ApiError::WrongShape(detail(&error)),
             other => ApiError::UnreadableBody {
                 status: other.status(),
                 message: other.body_text(),
             },
         }
+    }
+}
+
+/// What serde said, such as "price_cents: invalid type: string \"cheap\",
+/// expected i64 at line 1 column 43", without axum's generic preamble.
+fn detail(error: &dyn std::error::Error) -> String {
+    match error.source() {
+        Some(cause) => cause.to_string(),
+        None => error.to_string(),
     }
 }
 

@@ -30,6 +30,7 @@ pub struct Product {
     pub category: String,
 }
 
+// ANCHOR: catalogue
 /// The catalogue, shared by every request. Handlers now change it, so it sits
 /// behind a `Mutex`: one request at a time may touch it, and none sees a
 /// half-done change. The guard is always dropped before any `.await`.
@@ -38,7 +39,6 @@ pub struct AppState {
     catalogue: Arc<Mutex<Catalogue>>,
 }
 
-// ANCHOR: catalogue
 /// The products, and the highest id ever handed out. `last_id` only grows:
 /// deleting the newest product must not free its id for the next POST.
 struct Catalogue {
@@ -148,13 +148,22 @@ impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> ApiError {
         match rejection {
             JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType,
-            JsonRejection::JsonSyntaxError(error) => ApiError::MalformedJson(error.body_text()),
-            JsonRejection::JsonDataError(error) => ApiError::WrongShape(error.body_text()),
+            JsonRejection::JsonSyntaxError(error) => ApiError::MalformedJson(detail(&error)),
+            JsonRejection::JsonDataError(error) => ApiError::WrongShape(detail(&error)),
             other => ApiError::UnreadableBody {
                 status: other.status(),
                 message: other.body_text(),
             },
         }
+    }
+}
+
+/// What serde said, such as "price_cents: invalid type: string \"cheap\",
+/// expected i64 at line 1 column 43", without axum's generic preamble.
+fn detail(error: &dyn std::error::Error) -> String {
+    match error.source() {
+        Some(cause) => cause.to_string(),
+        None => error.to_string(),
     }
 }
 // ANCHOR_END: rejection
