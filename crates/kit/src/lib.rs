@@ -61,19 +61,28 @@ impl TestApp {
                 (running.base_url(), Some(Arc::new(running)), false)
             }
         };
-        let client = reqwest::Client::builder()
-            .timeout(timeout)
-            // Tests look at redirects themselves; following them would hide a 3xx.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("the kit could not build its HTTP client: this is a bug in restlings-kit");
         TestApp {
             base_url,
-            client,
+            client: http_client(timeout),
             timeout,
             chapter,
             url_mode,
             _server: server,
+        }
+    }
+
+    /// Targets a server that is already running at `base_url`, such as a
+    /// binary or a container a test started itself. Failure reports then
+    /// print curl lines for that address, as in URL mode.
+    pub fn connect(base_url: &str, chapter: &'static str) -> TestApp {
+        let timeout = timeout_from_env();
+        TestApp {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            client: http_client(timeout),
+            timeout,
+            chapter,
+            url_mode: true,
+            _server: None,
         }
     }
 
@@ -115,6 +124,15 @@ impl TestApp {
     pub fn put_json(&self, path: &str, body: &Value) -> Call<'_> {
         self.request(Method::PUT, path).json(body)
     }
+}
+
+fn http_client(timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        // Tests look at redirects themselves; following them would hide a 3xx.
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("the kit could not build its HTTP client: this is a bug in restlings-kit")
 }
 
 fn base_url_from_env() -> Option<String> {
