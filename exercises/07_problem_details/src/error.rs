@@ -1,0 +1,150 @@
+//! Every way a request can fail, and how each failure reaches the client:
+//! always as an RFC 9457 problem, whether our code or axum noticed it.
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::problem::Problem;
+
+/// The largest request body the service reads: 64 KiB. Anything bigger is
+/// refused with 413 before it is buffered, so a client cannot fill our memory.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Everything that can go wrong in this service, and the status each one means.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("ids are positive integers, and {0:?} is not one")]
+    InvalidId(String),
+    #[error("there is no product with id {0}")]
+    ProductNotFound(u64),
+    #[error("send the body as JSON, with the header Content-Type: application/json")]
+    UnsupportedMediaType,
+    #[error("the body is not valid JSON: {0}")]
+    MalformedJson(String),
+    #[error("the JSON does not have the expected fields and types: {0}")]
+    WrongShape(String),
+    #[error("{field}: {problem}")]
+    Invalid {
+        field: &'static str,
+        problem: String,
+    },
+    #[error("the body is larger than {MAX_BODY_BYTES} bytes, the most this service reads")]
+    PayloadTooLarge,
+    #[error("the body could not be read: {0}")]
+    UnreadableBody(String),
+    #[error("the query string could not be read: {0}")]
+    InvalidQuery(String),
+    #[error("there is no endpoint at {0}")]
+    NoSuchRoute(String),
+    #[error("{path} does not support {method}; the Allow header lists the methods it does")]
+    MethodNotAllowed { method: Method, path: String },
+    #[error("the catalogue has used up every product id")]
+    IdsExhausted,
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::InvalidId(_)
+            | ApiError::MalformedJson(_)
+            | ApiError::UnreadableBody(_)
+            | ApiError::InvalidQuery(_) => StatusCode::BAD_REQUEST,
+            ApiError::ProductNotFound(_) | ApiError::NoSuchRoute(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::WrongShape(_) | ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::IdsExhausted => StatusCode::INSUFFICIENT_STORAGE,
+        }
+    }
+}
+
+/// One door out for every error: the status from [`ApiError::status`], the
+/// message as the problem's `detail`.
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        // TODO: build a `Problem` from `self.status()` and `self.to_string()`
+        //     and turn it into a response. For `ApiError::PayloadTooLarge` also
+        //     set `Connection: close` on it (`response.headers_mut().insert(
+        //     header::CONNECTION, HeaderValue::from_static("close"))`): the
+        //     rest of that big body is still on the wire, so the connection
+        //     cannot carry another request.
+        todo!("turn an ApiError into its problem response")
+    }
+}
+
+/// axum's `Json` extractor already tells the body mistakes apart; this keeps
+/// its verdict and gives it our shape. Its `source()` is serde's own message,
+/// which starts with the path of the field that was wrong: `price_cents: ...`.
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> ApiError {
+        let detail = |error: &dyn std::error::Error| match error.source() {
+            Some(source) => source.to_string(),
+            None => error.to_string(),
+        };
+        match rejection {
+            JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType,
+            JsonRejection::JsonSyntaxError(error) => ApiError::MalformedJson(detail(&error)),
+            JsonRejection::JsonDataError(error) => ApiError::WrongShape(detail(&error)),
+            // TODO: when `DefaultBodyLimit` stops reading, the rejection's
+            //     `.status()` is `StatusCode::PAYLOAD_TOO_LARGE`: answer with
+            //     `ApiError::PayloadTooLarge` instead of a 400.
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                todo!("map a body over the limit to ApiError::PayloadTooLarge")
+            }
+            other => ApiError::UnreadableBody(other.body_text()),
+        }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> ApiError {
+        ApiError::InvalidQuery(rejection.body_text())
+    }
+}
+
+/// The `{id}` of a path such as `/products/{id}`, checked: a positive integer.
+/// As an extractor, its rejection is an `ApiError`, so even `/products/%FF`
+/// (not UTF-8 once decoded) is answered with a problem, not axum's plain text.
+pub struct PathId(pub u64);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathId {
+    type Rejection = ApiError;
+
+    // TODO: run axum's own extractor, `Path::<String>::from_request_parts(parts,
+    //     state).await`, and turn its rejection (a `PathRejection`) into
+    //     `ApiError::InvalidId(rejection.body_text())` with `.map_err(...)?`.
+    //     Then `parse_id(&raw).map(PathId)` checks the digits.
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<PathId, ApiError> {
+        todo!("extract the id of the path, or an ApiError when it is not a positive integer")
+    }
+}
+
+/// Only plain digits count: `u64::from_str` alone would also take `+5`.
+fn parse_id(raw: &str) -> Result<u64, ApiError> {
+    let invalid = || ApiError::InvalidId(raw.to_owned());
+    if raw.is_empty() || !raw.bytes().all(|byte| byte.is_ascii_digit()) {
+        return Err(invalid());
+    }
+    match raw.parse::<u64>() {
+        Ok(id) if id > 0 => Ok(id),
+        _ => Err(invalid()),
+    }
+}
+
+/// `Router::fallback`: no route matches the path at all.
+// TODO: return `ApiError::NoSuchRoute` with the path the client asked for:
+//     `uri.path().to_owned()`.
+pub async fn route_not_found(uri: Uri) -> ApiError {
+    todo!("say that no endpoint lives at this path")
+}
+
+/// `Router::method_not_allowed_fallback`: the path exists, the method does
+/// not. axum adds the `Allow` header to whatever this returns.
+// TODO: return `ApiError::MethodNotAllowed` with the method and the path.
+pub async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    todo!("say that this path does not support this method")
+}
