@@ -86,6 +86,13 @@ impl TestApp {
         }
     }
 
+    /// The same server, with another per-request timeout.
+    pub fn with_timeout(mut self, timeout: Duration) -> TestApp {
+        self.timeout = timeout;
+        self.client = http_client(timeout);
+        self
+    }
+
     /// True when the tests target `RESTLINGS_BASE_URL` instead of an in-process
     /// app. Other tests may then share the server, so only check what this test
     /// itself created, plus the read-only seeds.

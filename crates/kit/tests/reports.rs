@@ -1,0 +1,160 @@
+//! The kit's failure reports, checked end to end: each broken server gets the
+//! diagnosis a learner needs, not a bare "connection reset".
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::get;
+use kit::{StatusCode, TestApp};
+
+/// Runs `check` and returns the message it panicked with.
+async fn failure_of<F>(check: F) -> String
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let outcome = tokio::spawn(check).await;
+    let Err(error) = outcome else {
+        panic!("the check was expected to fail, and it passed");
+    };
+    let payload = error.into_panic();
+    if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else if let Some(text) = payload.downcast_ref::<&str>() {
+        (*text).to_owned()
+    } else {
+        String::from("<a panic without text>")
+    }
+}
+
+fn assert_mentions(report: &str, needles: &[&str]) {
+    for needle in needles {
+        assert!(
+            report.contains(needle),
+            "the report should mention {needle:?}; it was:\n{report}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_todo_in_a_handler_is_reported_as_the_spot_to_write_next() {
+    async fn unfinished() -> &'static str {
+        todo!("return the health JSON")
+    }
+    let app = TestApp::spawn(
+        Router::new().route("/health", get(unfinished)),
+        "02_endpoints",
+    )
+    .await;
+
+    let report = failure_of(async move {
+        app.get("/health")
+            .await
+            .expect_status(StatusCode::OK, "Health answers 200.");
+    })
+    .await;
+
+    assert_mentions(
+        &report,
+        &[
+            "Your handler panicked: not yet implemented: return the health JSON",
+            "Expected: status 200 OK",
+            "Got:      status 500 Internal Server Error",
+            "Why: Health answers 200.",
+            "curl -i -X GET 'http://127.0.0.1:",
+            "Read: book/src/02_endpoints.md",
+        ],
+    );
+}
+
+#[tokio::test]
+async fn a_handler_that_never_answers_is_diagnosed_as_stuck_after_the_timeout() {
+    async fn stuck() -> &'static str {
+        std::future::pending::<()>().await;
+        "never"
+    }
+    let app = TestApp::spawn(Router::new().route("/slow", get(stuck)), "02_endpoints")
+        .await
+        .with_timeout(Duration::from_millis(300));
+
+    let report = failure_of(async move {
+        app.get("/slow").await;
+    })
+    .await;
+
+    assert_mentions(
+        &report,
+        &[
+            "did not answer within",
+            "stuck in a loop",
+            "deadlock",
+            "GET /slow",
+        ],
+    );
+}
+
+#[tokio::test]
+async fn a_handler_that_blocks_its_thread_still_gets_a_timeout_not_a_frozen_test() {
+    async fn spin() -> &'static str {
+        // A blocking loop starves the server's runtime; the client runs elsewhere.
+        std::thread::sleep(Duration::from_secs(3));
+        "late"
+    }
+    let app = TestApp::spawn(Router::new().route("/spin", get(spin)), "02_endpoints")
+        .await
+        .with_timeout(Duration::from_millis(300));
+
+    let report = failure_of(async move {
+        app.get("/spin").await;
+    })
+    .await;
+
+    assert_mentions(&report, &["did not answer within"]);
+}
+
+#[tokio::test]
+async fn a_server_that_is_not_running_is_diagnosed_as_refused() {
+    // Bind and drop a listener to find a port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("a free loopback port");
+    let app = TestApp::connect(&format!("http://127.0.0.1:{port}"), "03_get");
+
+    let report = failure_of(async move {
+        app.get("/products").await;
+    })
+    .await;
+
+    assert_mentions(
+        &report,
+        &[
+            "Nothing accepted the connection",
+            "Is your server running",
+            "RESTLINGS_BASE_URL",
+        ],
+    );
+}
+
+#[tokio::test]
+async fn a_json_mismatch_shows_both_values() {
+    let app = TestApp::spawn(
+        Router::new().route(
+            "/health",
+            get(|| async { axum::Json(kit::json!({"status": "down"})) }),
+        ),
+        "02_endpoints",
+    )
+    .await;
+
+    let report = failure_of(async move {
+        app.get("/health")
+            .await
+            .expect_json(&kit::json!({"status": "ok"}), "Health says ok.");
+    })
+    .await;
+
+    assert_mentions(
+        &report,
+        &["\"ok\"", "\"down\"", "content-type: application/json"],
+    );
+}
