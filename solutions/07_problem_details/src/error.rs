@@ -86,14 +86,10 @@ impl IntoResponse for ApiError {
 
 // ANCHOR: rejection
 /// axum's `Json` extractor already tells the body mistakes apart; this keeps
-/// its verdict and gives it our shape. Its `source()` is serde's own message,
-/// which starts with the path of the field that was wrong: `price_cents: ...`.
+/// its verdict and gives it our shape. Serde's own message starts with the
+/// path of the field that was wrong, so a 422's `detail` names it.
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> ApiError {
-        let detail = |error: &dyn std::error::Error| match error.source() {
-            Some(source) => source.to_string(),
-            None => error.to_string(),
-        };
         match rejection {
             JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType,
             JsonRejection::JsonSyntaxError(error) => ApiError::MalformedJson(detail(&error)),
@@ -102,6 +98,15 @@ impl From<JsonRejection> for ApiError {
             other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
             other => ApiError::UnreadableBody(other.body_text()),
         }
+    }
+}
+
+/// What serde said, such as "price_cents: invalid type: string \"cheap\",
+/// expected i64 at line 1 column 43", without axum's generic preamble.
+fn detail(error: &dyn std::error::Error) -> String {
+    match error.source() {
+        Some(cause) => cause.to_string(),
+        None => error.to_string(),
     }
 }
 

@@ -38,6 +38,7 @@ pub struct Product {
     pub category: String,
 }
 
+// ANCHOR: catalogue
 /// The catalogue, shared by every request. Handlers now change it, so it sits
 /// behind a `Mutex`: one request at a time may touch it, and none sees a
 /// half-done change. The guard is always dropped before any `.await`.
@@ -46,7 +47,6 @@ pub struct AppState {
     catalogue: Arc<Mutex<Catalogue>>,
 }
 
-// ANCHOR: catalogue
 /// The products, and the highest id ever handed out. `last_id` only grows:
 /// deleting the newest product must not free its id for the next POST.
 struct Catalogue {
