@@ -21,6 +21,8 @@ def _no_constants(name):
 def read_json(req, check_content_type=True):
     """The body as a JSON value, or 415 / 400."""
     content_type = req.headers.get("Content-Type")
+    if content_type is None and broken("no-content-type-500"):
+        raise AttributeError("'NoneType' object has no attribute 'split'")
     media_type = (content_type or "").split(";", 1)[0].strip().lower()
     if broken("charset-rejected") and ";" in (content_type or ""):
         media_type = content_type

@@ -77,4 +77,7 @@ def error_response(error):
     content_type = "application/problem+json"
     if broken("problem-as-json") or (status in AS_JSON and broken(AS_JSON[status])):
         content_type = "application/json"
-    return Response(status, raw=encode(body), content_type=content_type, headers=error.headers)
+    headers = error.headers
+    if status == 405 and broken("problem-405-drops-allow"):
+        headers = []
+    return Response(status, raw=encode(body), content_type=content_type, headers=headers)

@@ -13,6 +13,7 @@ check the contract and not one implementation of it:
 """
 
 import argparse
+import os
 import sys
 
 # Keep tests/servers/ free of __pycache__ folders: this file runs from a checkout.
@@ -207,6 +208,8 @@ class Handler(BaseHTTPRequestHandler):
         if not head or broken("head-with-body"):
             self.wfile.write(response.body)
         self.wfile.flush()
+        if status == 413 and broken("413-stops-server"):
+            os._exit(1)
 
     def send_error(self, code, message=None, explain=None):
         """Errors http.server finds itself (a malformed request line) as problem details."""

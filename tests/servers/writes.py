@@ -79,7 +79,8 @@ class Writes:
         else:
             units = 100 * list_price // price_cents
         status = 201 if broken("prediction-201") else 200
-        return Response(status, {"product_id": product_id, "price_cents": price_cents, "predicted_units": units})
+        units_field = "units" if broken("prediction-field-renamed") else "predicted_units"
+        return Response(status, {"product_id": product_id, "price_cents": price_cents, units_field: units})
 
     # ---- Chapter 5: PUT ----
 
