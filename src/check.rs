@@ -148,7 +148,7 @@ impl Checker {
         let built = self.build(&packages)?;
 
         let bar = ProgressBar::new(exercises.len() as u64).with_style(
-            ProgressStyle::with_template("{bar:30} {pos}/{len} testing {msg}")
+            ProgressStyle::with_template("{bar:30} {pos}/{len} testing {wide_msg}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         let mut results = Vec::new();
@@ -170,15 +170,15 @@ impl Checker {
             return Ok(build::Built::default());
         }
         let spinner = ProgressBar::new_spinner().with_style(
-            ProgressStyle::with_template("{spinner} {elapsed} {msg}")
+            ProgressStyle::with_template("{spinner} {elapsed:>4} {wide_msg}")
                 .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
         spinner.enable_steady_tick(Duration::from_millis(120));
-        spinner.set_message(BUILDING);
+        spinner.set_message(format!("{BUILDING} {FIRST_TIME}"));
         let mut compiled = 0_usize;
         let built = build::build(&self.cargo, &self.root, packages, &mut |name| {
             compiled += 1;
-            spinner.set_message(format!("{BUILDING} {compiled} crates ready, last: {name}"));
+            spinner.set_message(format!("{BUILDING} {compiled} crates compiled ({name})"));
         });
         spinner.finish_and_clear();
         built
@@ -270,8 +270,9 @@ fn compile_errors(errors: &[String]) -> Outcome {
     Outcome::DoesNotCompile { errors: shown }
 }
 
-const BUILDING: &str = "Building the exercises (the very first time takes a few minutes: \
-                        the dependencies compile once)…";
+const BUILDING: &str = "Building the exercises…";
+
+const FIRST_TIME: &str = "the first time, the dependencies compile: a few minutes";
 
 const TIMED_OUT: &str = "Look for a loop that never ends, a lock that is never released, \
                          or a server that waits for a request that never comes.";
