@@ -176,10 +176,19 @@ impl Checker {
         spinner.enable_steady_tick(Duration::from_millis(120));
         spinner.set_message(format!("{BUILDING} {FIRST_TIME}"));
         let mut compiled = 0_usize;
-        let built = build::build(&self.cargo, &self.root, packages, &mut |name| {
+        let waiting = spinner.clone();
+        let on_blocked = move || waiting.set_message(format!("{BUILDING} {BLOCKED}"));
+        let mut on_artifact = |name: &str| {
             compiled += 1;
             spinner.set_message(format!("{BUILDING} {compiled} crates compiled ({name})"));
-        });
+        };
+        let built = build::build(
+            &self.cargo,
+            &self.root,
+            packages,
+            &mut on_artifact,
+            on_blocked,
+        );
         spinner.finish_and_clear();
         built
     }
@@ -271,6 +280,8 @@ fn compile_errors(errors: &[String]) -> Outcome {
 }
 
 const BUILDING: &str = "Building the exercises…";
+
+const BLOCKED: &str = "waiting for another cargo (your editor's?) to finish with `target/`";
 
 const FIRST_TIME: &str = "the first time, the dependencies compile: a few minutes";
 

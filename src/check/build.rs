@@ -10,7 +10,7 @@ use anyhow::Context;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::ffi::OsStr;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::thread;
@@ -56,12 +56,15 @@ struct Diagnostic {
 }
 
 /// Builds the tests of `packages`, calling `on_artifact` with the name of each
-/// crate as it finishes (dependencies included) so the caller can show progress.
+/// crate as it finishes (dependencies included) so the caller can show progress,
+/// and `on_blocked` (from another thread) when cargo waits for a lock that
+/// another cargo holds.
 pub fn build(
     cargo: &OsStr,
     root: &Path,
     packages: &[String],
     on_artifact: &mut dyn FnMut(&str),
+    on_blocked: impl Fn() + Send + 'static,
 ) -> anyhow::Result<Built> {
     let mut command = Command::new(cargo);
     command
@@ -80,10 +83,19 @@ pub fn build(
         )
     })?;
 
-    let stderr_reader = child.stderr.take().map(|mut stderr| {
+    let stderr_reader = child.stderr.take().map(|stderr| {
         thread::spawn(move || {
             let mut text = String::new();
-            let _ = stderr.read_to_string(&mut text);
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if line
+                    .trim_start()
+                    .starts_with("Blocking waiting for file lock")
+                {
+                    on_blocked();
+                }
+                text.push_str(&line);
+                text.push('\n');
+            }
             text
         })
     });

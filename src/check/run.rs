@@ -28,6 +28,8 @@ pub struct Run {
 
 /// How often to look whether the child has exited.
 const POLL: Duration = Duration::from_millis(20);
+/// The most output kept from one test binary, in bytes.
+const OUTPUT_LIMIT: usize = 4 << 20;
 /// How long to wait for the output pipes to drain once the child is gone.
 const DRAIN: Duration = Duration::from_secs(1);
 
@@ -111,6 +113,12 @@ fn collect(
             }
             if let Ok(mut buffer) = buffer.lock() {
                 buffer.extend_from_slice(&chunk[..read]);
+                // A test that prints in a loop must not eat the memory: keep
+                // the end, where libtest writes its report.
+                if buffer.len() > OUTPUT_LIMIT {
+                    let excess = buffer.len() - OUTPUT_LIMIT / 2;
+                    buffer.drain(..excess);
+                }
             }
         }
     })
