@@ -188,6 +188,103 @@ async fn a_post_after_deleting_the_newest_product_never_reuses_its_id() {
 }
 
 #[tokio::test]
+async fn a_post_after_deleting_the_highest_put_id_still_goes_above_it() {
+    // Arrange: a PUT far above every id other tests use (they stay below
+    // 2^52), so that this product is the newest on the server even when
+    // other tests share it.
+    let app = spawn().await;
+    let top = 8_000_000_000_000_000 + kit::unique_number() % 1_000_000_000_000_000;
+    let path = format!("/products/{top}");
+    let body = product_body(&kit::unique_name("top"), 1300);
+    app.put_json(&path, &body).await.expect_status(
+        StatusCode::CREATED,
+        "A PUT to an id that holds nothing creates the product: 201 Created (chapter 5).",
+    );
+    app.delete(&path).await.expect_status(
+        StatusCode::NO_CONTENT,
+        "Deleting a product that exists answers 204 No Content.",
+    );
+
+    // Act
+    let next = app
+        .post_json(
+            "/products",
+            &product_body(&kit::unique_name("after-top"), 1400),
+        )
+        .await;
+
+    // Assert
+    next.expect_status(StatusCode::CREATED, "POST /products answers 201 Created.");
+    let next_id = id_of(&next);
+    next.expect(
+        next_id > top,
+        format!("an id above {top}"),
+        "Product {top} was the highest id ever assigned, then it was deleted. The next \
+         id is still one more than the highest ever assigned, not one more than the \
+         highest still present: a server that looks only at the products it holds now \
+         hands out ids that already named something.",
+    );
+}
+
+#[tokio::test]
+async fn a_204_sends_no_bytes_after_its_headers() {
+    // An HTTP client stops reading after a 204's headers, so the kit cannot
+    // see stray bytes there; this test reads the raw response instead.
+    let app = spawn().await;
+    let id = create(&app, &product_body(&kit::unique_name("raw-204"), 1500)).await;
+    let Some((authority, prefix)) = plain_http(app.base_url()) else {
+        return; // An https:// server: its raw bytes are encrypted, nothing to read here.
+    };
+    let request = format!(
+        "DELETE {prefix}/products/{id} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    );
+
+    let raw = read_raw_response(&authority, &request);
+
+    let text = String::from_utf8_lossy(&raw);
+    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    assert!(
+        head.starts_with("HTTP/1.1 204"),
+        "DELETE of an existing product answers 204 No Content. The raw response began:\n{head}"
+    );
+    assert!(
+        rest.is_empty(),
+        "A 204 response ends with its headers (RFC 9110 §15.3.5): it cannot carry content. \
+         These bytes came after them, and a client reusing the connection would read them \
+         as the start of its next response:\n{rest}"
+    );
+}
+
+/// `("127.0.0.1:3000", "/prefix")` for an `http://` base URL, `None` for https.
+fn plain_http(base_url: &str) -> Option<(String, String)> {
+    let rest = base_url.strip_prefix("http://")?;
+    Some(match rest.split_once('/') {
+        Some((authority, path)) => (authority.to_owned(), format!("/{path}")),
+        None => (rest.to_owned(), String::new()),
+    })
+}
+
+/// Sends `request` on a fresh connection and reads until the server closes it.
+fn read_raw_response(authority: &str, request: &str) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(authority)
+        .unwrap_or_else(|error| panic!("could not connect to {authority}: {error}"));
+    let timeout = Some(std::time::Duration::from_secs(5));
+    let mut raw = Vec::new();
+    let sent = stream
+        .set_read_timeout(timeout)
+        .and_then(|()| stream.write_all(request.as_bytes()))
+        .and_then(|()| stream.read_to_end(&mut raw));
+    if let Err(error) = sent {
+        panic!(
+            "The raw DELETE to {authority} got no complete answer ({error}). With \
+             `Connection: close` the server must send its response and close the connection."
+        );
+    }
+    raw
+}
+
+#[tokio::test]
 async fn a_put_after_a_delete_creates_the_product_again() {
     // Arrange
     let app = spawn().await;
