@@ -47,10 +47,10 @@ impl Default for Options {
 #[derive(Debug, thiserror::Error)]
 pub enum CheckError {
     /// The Dockerfile is not valid Dockerfile syntax.
-    #[error("{} is not a valid Dockerfile: {message}", match line {
-        Some(line) => format!("line {line}"),
-        None => "the file".to_string(),
-    })]
+    #[error(
+        "the Dockerfile does not parse{}: {message}",
+        line.map(|line| format!(" (line {line})")).unwrap_or_default()
+    )]
     Parse {
         /// The parser's message.
         message: String,
