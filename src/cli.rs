@@ -40,4 +40,34 @@ pub enum Command {
     },
     /// Check the exercise you are on again each time you save a file in it
     Watch,
+    /// Deploy a service from its deploy.toml and check every endpoint it declares
+    ///
+    /// Checks the manifest, starts the service (its container image when a
+    /// container engine runs and the image is built, else its binary, built
+    /// with cargo from the package next to the manifest), waits for the health
+    /// check, calls each endpoint without and with API_KEY, prints a table and
+    /// stops the service. The values of the manifest's `env` come from this
+    /// shell. Exits 1 if any check fails.
+    Deploy {
+        /// The manifest, such as `exercises/10_deploy/deploy.toml`
+        path: PathBuf,
+        /// Where the service runs: a container if possible, else the binary
+        #[arg(long, value_enum, default_value_t = DeployMode::Auto)]
+        mode: DeployMode,
+        /// Seconds to wait for the health check to answer 200
+        #[arg(long, value_name = "SECS", default_value_t = 60,
+              value_parser = clap::value_parser!(u64).range(1..))]
+        wait: u64,
+    },
+}
+
+/// Where `restlings deploy` runs the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DeployMode {
+    /// The container when an engine runs and the image is built, else the binary
+    Auto,
+    /// The manifest's `binary`, built with cargo
+    Binary,
+    /// The manifest's `image`, with docker or podman
+    Container,
 }

@@ -6,6 +6,7 @@
 pub mod check;
 pub mod cli;
 pub mod course;
+pub mod deploy;
 pub mod hint;
 pub mod list;
 pub mod report;
@@ -22,6 +23,10 @@ use std::time::Duration;
 
 /// Finds and loads the course, then runs the command.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // `deploy` works on any manifest, inside the course or not.
+    if let Some(Command::Deploy { path, mode, wait }) = &cli.command {
+        return deploy::run(path, *mode, Duration::from_secs(*wait));
+    }
     let root = match &cli.course {
         Some(dir) => dir.clone(),
         None => {
@@ -40,5 +45,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Hint { name }) => hint::run(&course, &checker, name.as_deref()),
         Some(Command::Verify { name }) => verify::run(&course, &checker, name.as_deref()),
         Some(Command::Watch) => watch::run(&course, &checker),
+        Some(Command::Deploy { .. }) => unreachable!("deploy returns before the course loads"),
     }
 }

@@ -42,6 +42,14 @@ pub fn run(course: &Course, checker: &Checker) -> anyhow::Result<ExitCode> {
         }
         println!("\n✓ {} passes! On to the next exercise.\n", exercise.name);
         outcomes = checker.check(exercises)?;
+        // Saves made while that ran were about the exercise just finished.
+        while let Ok(event) = events.try_recv() {
+            if let Event::Input(line) = event
+                && line.trim() == "q"
+            {
+                return Ok(ExitCode::SUCCESS);
+            }
+        }
     }
     println!("{}", report::finished(exercises, &outcomes));
     Ok(ExitCode::SUCCESS)
@@ -61,7 +69,10 @@ fn watch_one(
         match event {
             Event::Input(line) => match line.trim() {
                 "q" | "quit" | "exit" => return Ok(false),
-                "h" | "hint" => println!("{}\n", hint::show(exercise)),
+                "h" | "hint" => {
+                    println!("{}\n", hint::show(exercise));
+                    continue;
+                }
                 "" | "r" => {}
                 _ => {
                     println!("{KEYS}");
@@ -106,7 +117,7 @@ fn show(exercise: &Exercise, outcome: &Outcome) {
         println!("{}", report::indent(&details));
     }
     println!(
-        "\nWatching {}: save a file there to check again. {KEYS}",
+        "\nWatching {}: save a file there to check again.\n{KEYS}",
         exercise.dir.display()
     );
 }

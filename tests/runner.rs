@@ -417,13 +417,15 @@ fn watch_rechecks_after_an_edit_and_moves_on_when_it_passes() {
 }
 
 #[test]
-fn watch_quits_on_q_and_enter() {
+fn watch_shows_the_hint_on_h_and_quits_on_q() {
     let fixture = Fixture::new("course");
     fixture.keep_only(&["03_fails"]);
     let (mut watching, lines) = watch(&fixture);
     wait_for(&lines, "Watching exercises/03_fails");
     let child = &mut watching.0;
     let mut stdin = child.stdin.take().expect("watch's stdin");
+    stdin.write_all(b"h\n").expect("type h and Enter");
+    wait_for(&lines, "The answer is one more than you think.");
     stdin.write_all(b"q\n").expect("type q and Enter");
     for _ in 0..100 {
         if let Some(status) = child.try_wait().expect("poll watch") {

@@ -1,0 +1,392 @@
+//! Starting and stopping the deployed service: a container where an engine
+//! runs, else the binary. Whatever starts is stopped by [`Running::stop`], or
+//! by `Drop` if a check returns early.
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use deploy_manifest::Manifest;
+
+use crate::cli::DeployMode;
+use crate::deploy::probe;
+
+/// How the service will run, decided before anything starts.
+pub enum Plan {
+    Container { engine: &'static str, image: String },
+    Binary { package_dir: PathBuf, binary: String, why: Option<String> },
+}
+
+impl Plan {
+    pub fn describe(&self) -> String {
+        match self {
+            Plan::Container { engine, image } => format!("the container image {image}, with {engine}"),
+            Plan::Binary { binary, package_dir, why } => {
+                let base = format!("the binary `{binary}` of {}, built with cargo", package_dir.display());
+                match why {
+                    Some(why) => format!("{base} ({why})"),
+                    None => base,
+                }
+            }
+        }
+    }
+}
+
+/// Chooses container or binary; `--mode container` fails rather than fall back.
+pub fn plan(mode: DeployMode, manifest: &Manifest, path: &Path) -> anyhow::Result<Plan> {
+    let binary = |why: Option<String>| -> anyhow::Result<Plan> {
+        let package_dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if !package_dir.join("Cargo.toml").is_file() {
+            bail!(
+                "to run the binary, restlings builds the package next to the manifest, but {} has no \
+                 Cargo.toml. Keep deploy.toml next to the package's Cargo.toml, or deploy the \
+                 container with --mode container.",
+                package_dir.display()
+            );
+        }
+        Ok(Plan::Binary {
+            package_dir,
+            binary: manifest.binary.clone(),
+            why,
+        })
+    };
+    if mode == DeployMode::Binary {
+        return binary(None);
+    }
+    let engine = engine();
+    let image_built = engine.is_some_and(|engine| image_exists(engine, &manifest.image));
+    match (mode, engine) {
+        (_, Some(engine)) if image_built => Ok(Plan::Container {
+            engine,
+            image: manifest.image.clone(),
+        }),
+        (DeployMode::Container, None) => bail!(
+            "--mode container needs a container engine, and neither `docker info` nor `podman info` \
+             succeeds. Start Docker (or Podman), or deploy the binary with --mode binary."
+        ),
+        (DeployMode::Container, Some(engine)) => bail!(
+            "the image {image} is not built. Build it first (see chapter 9), for example\n  \
+             {engine} build -t {image} .\nthen run again.",
+            image = manifest.image
+        ),
+        (_, None) => binary(Some("no container engine answers `docker info` or `podman info`".to_owned())),
+        (_, Some(engine)) => binary(Some(format!(
+            "the image {} is not built; `{engine} build -t {}` it to deploy the container",
+            manifest.image, manifest.image
+        ))),
+    }
+}
+
+/// The first engine that answers, `docker` then `podman`.
+pub fn engine() -> Option<&'static str> {
+    ["docker", "podman"].into_iter().find(|engine| quiet(Command::new(engine).arg("info")))
+}
+
+fn image_exists(engine: &str, image: &str) -> bool {
+    quiet(Command::new(engine).args(["image", "inspect", image]))
+}
+
+/// Runs a command with no output; true if it ran and succeeded.
+fn quiet(command: &mut Command) -> bool {
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+/// The service while it runs, and how to reach it.
+pub struct Running {
+    base_url: String,
+    kind: Kind,
+    stopped: bool,
+}
+
+enum Kind {
+    Binary { child: Child, output: Arc<Mutex<String>>, path: PathBuf },
+    Container { engine: &'static str, id: String, image: String },
+}
+
+/// Starts the service as planned, with PORT and the declared variables.
+pub fn start(plan: &Plan, manifest: &Manifest, values: &[(String, String)]) -> anyhow::Result<Running> {
+    match plan {
+        Plan::Binary { package_dir, binary, .. } => start_binary(package_dir, binary, values),
+        Plan::Container { engine, image } => start_container(engine, image, manifest.port, values),
+    }
+}
+
+fn start_binary(package_dir: &Path, binary: &str, values: &[(String, String)]) -> anyhow::Result<Running> {
+    let path = build(package_dir, binary)?;
+    // The manifest's port is the one inside a container; on this machine it
+    // may be taken, so the binary gets a free one.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .context("cannot find a free port on 127.0.0.1 for the service")?;
+    let mut command = Command::new(&path);
+    // Only what the manifest declares, as in a container: a variable the
+    // service needs but the manifest forgot shows up here, not in production.
+    command.env_clear().env("PORT", port.to_string());
+    for (name, value) in values {
+        command.env(name, value);
+    }
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot start {}: check that it is a program", path.display()))?;
+    let output = Arc::new(Mutex::new(String::new()));
+    if let Some(stdout) = child.stdout.take() {
+        collect(stdout, Arc::clone(&output));
+    }
+    if let Some(stderr) = child.stderr.take() {
+        collect(stderr, Arc::clone(&output));
+    }
+    Ok(Running {
+        base_url: format!("http://127.0.0.1:{port}"),
+        kind: Kind::Binary { child, output, path },
+        stopped: false,
+    })
+}
+
+/// Copies a pipe into `output`, line by line, until it closes.
+fn collect(pipe: impl Read + Send + 'static, output: Arc<Mutex<String>>) {
+    thread::spawn(move || {
+        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+            let mut text = output.lock().unwrap_or_else(PoisonError::into_inner);
+            text.push_str(&line);
+            text.push('\n');
+        }
+    });
+}
+
+/// `cargo build` of one binary target; returns the executable's path.
+fn build(package_dir: &Path, binary: &str) -> anyhow::Result<PathBuf> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let manifest_path = package_dir.join("Cargo.toml");
+    let output = Command::new(&cargo)
+        .args(["build", "--bin", binary, "--message-format=json-render-diagnostics", "--manifest-path"])
+        .arg(&manifest_path)
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .with_context(|| format!("cannot run `{cargo} build`: is cargo on your PATH?"))?;
+    if !output.status.success() {
+        bail!(
+            "`cargo build --bin {binary}` failed for {} (its errors are above). If the binary is \
+             called something else, fix `binary` in the manifest.",
+            manifest_path.display()
+        );
+    }
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|message| message["target"]["name"] == binary)
+        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
+        .with_context(|| format!("cargo built {} but reported no executable named {binary}", manifest_path.display()))
+}
+
+fn start_container(
+    engine: &'static str,
+    image: &str,
+    port: u16,
+    values: &[(String, String)],
+) -> anyhow::Result<Running> {
+    let mut command = Command::new(engine);
+    command
+        .args(["run", "--detach", "--publish"])
+        .arg(format!("127.0.0.1::{port}"))
+        .args(["--env", &format!("PORT={port}")]);
+    for (name, value) in values {
+        // `--env NAME` without a value: the engine copies it from its own
+        // environment, so a secret never shows in the process list.
+        command.args(["--env", name]).env(name, value);
+    }
+    let output = command
+        .arg(image)
+        .stdin(Stdio::null())
+        .output()
+        .with_context(|| format!("cannot run `{engine} run`"))?;
+    if !output.status.success() {
+        bail!(
+            "`{engine} run {image}` failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    let id = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    let mut running = Running {
+        base_url: String::new(),
+        kind: Kind::Container {
+            engine,
+            id: id.clone(),
+            image: image.to_owned(),
+        },
+        stopped: false,
+    };
+    let published = Command::new(engine)
+        .args(["port", &id, &format!("{port}/tcp")])
+        .output()
+        .with_context(|| format!("cannot run `{engine} port`"))?;
+    let address = String::from_utf8_lossy(&published.stdout)
+        .lines()
+        .next()
+        .map(str::trim)
+        .unwrap_or_default()
+        .to_owned();
+    if !published.status.success() || address.is_empty() {
+        running.stop();
+        bail!("the container started, but {engine} published no host port for {port}/tcp");
+    }
+    running.base_url = format!("http://{address}");
+    Ok(running)
+}
+
+impl Running {
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            Kind::Binary { child, path, .. } => {
+                format!("{} (pid {}) at {}", path.display(), child.id(), self.base_url)
+            }
+            Kind::Container { id, image, .. } => {
+                format!("container {} of {image} at {}", short(id), self.base_url)
+            }
+        }
+    }
+
+    /// Polls the health check until it answers 200 or `limit` passes.
+    pub fn wait_for_health(&mut self, health: &str, limit: Duration) -> anyhow::Result<()> {
+        let started = Instant::now();
+        let mut last = "no answer yet".to_owned();
+        while started.elapsed() < limit {
+            if let Some(exit) = self.exited() {
+                bail!("the service stopped before it answered {health}: {exit}");
+            }
+            match probe::status(&self.base_url, health) {
+                Ok(200) => return Ok(()),
+                Ok(status) => last = format!("it answered {status}"),
+                Err(error) => last = error,
+            }
+            thread::sleep(Duration::from_millis(200));
+        }
+        bail!(
+            "GET {health} did not answer 200 within {} s ({last}). Check that the service reads PORT \
+             and binds 0.0.0.0, or give it longer with --wait.",
+            limit.as_secs()
+        )
+    }
+
+    /// How the service ended, if it did.
+    fn exited(&mut self) -> Option<String> {
+        match &mut self.kind {
+            Kind::Binary { child, .. } => match child.try_wait() {
+                Ok(Some(status)) => Some(format!("it exited with {status}")),
+                _ => None,
+            },
+            Kind::Container { engine, id, .. } => {
+                let state = Command::new(*engine)
+                    .args(["inspect", "--format", "{{.State.Running}}", id.as_str()])
+                    .output()
+                    .ok()?;
+                let running = String::from_utf8_lossy(&state.stdout).trim() == "true";
+                (!running).then(|| "its container is no longer running".to_owned())
+            }
+        }
+    }
+
+    /// Everything the service printed so far.
+    pub fn logs(&self) -> String {
+        match &self.kind {
+            Kind::Binary { output, .. } => {
+                // Give the pipe readers a moment to catch up with a fresh exit.
+                thread::sleep(Duration::from_millis(100));
+                output.lock().unwrap_or_else(PoisonError::into_inner).clone()
+            }
+            Kind::Container { engine, id, .. } => Command::new(*engine)
+                .args(["logs", id.as_str()])
+                .output()
+                .map(|output| {
+                    format!(
+                        "{}{}",
+                        String::from_utf8_lossy(&output.stdout),
+                        String::from_utf8_lossy(&output.stderr)
+                    )
+                })
+                .unwrap_or_else(|error| format!("(cannot read the logs: {error})")),
+        }
+    }
+
+    /// Stops the service: SIGTERM and up to 10 s to finish, as `docker stop`
+    /// does, then a kill; the container is removed.
+    pub fn stop(&mut self) {
+        if self.stopped {
+            return;
+        }
+        self.stopped = true;
+        match &mut self.kind {
+            Kind::Binary { child, .. } => {
+                terminate(child);
+                let deadline = Instant::now() + Duration::from_secs(10);
+                while Instant::now() < deadline {
+                    if let Ok(Some(_)) = child.try_wait() {
+                        return;
+                    }
+                    thread::sleep(Duration::from_millis(50));
+                }
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+            Kind::Container { engine, id, .. } => {
+                let _ = Command::new(*engine)
+                    .args(["stop", "--time", "10", id.as_str()])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status();
+                let _ = Command::new(*engine)
+                    .args(["rm", "--force", id.as_str()])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status();
+            }
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Asks the process to stop, as an orchestrator does: SIGTERM on Unix.
+fn terminate(child: &mut Child) {
+    #[cfg(unix)]
+    {
+        let sent = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success());
+        if sent {
+            return;
+        }
+    }
+    let _ = child.kill();
+}
+
+fn short(id: &str) -> &str {
+    id.get(..12).unwrap_or(id)
+}
