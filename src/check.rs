@@ -10,7 +10,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use libtest::Failure;
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The default time a test binary may run before it counts as hung.
@@ -197,7 +197,7 @@ impl Checker {
     fn judge(
         &self,
         exercise: &Exercise,
-        manifest: &PathBuf,
+        manifest: &Path,
         manifests: &[PathBuf],
         built: &build::Built,
     ) -> anyhow::Result<Outcome> {

@@ -16,7 +16,8 @@ pub struct Cli {
     pub course: Option<PathBuf>,
 
     /// Seconds a test binary may run before it counts as hung and is stopped
-    #[arg(long, global = true, value_name = "SECS", default_value_t = 120,
+    #[arg(long, global = true, value_name = "SECS",
+          default_value_t = crate::check::DEFAULT_TIMEOUT.as_secs(),
           value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout: u64,
 

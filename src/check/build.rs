@@ -8,7 +8,7 @@
 
 use anyhow::Context;
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -21,9 +21,9 @@ pub struct Built {
     /// Did cargo build everything?
     pub success: bool,
     /// The test binaries of each package.
-    pub executables: HashMap<PathBuf, Vec<PathBuf>>,
+    pub executables: BTreeMap<PathBuf, Vec<PathBuf>>,
     /// The compile errors of each package, as rustc renders them.
-    pub errors: HashMap<PathBuf, Vec<String>>,
+    pub errors: BTreeMap<PathBuf, Vec<String>>,
     /// What cargo itself printed (its own errors, such as a bad `Cargo.toml`).
     pub cargo_stderr: String,
 }
