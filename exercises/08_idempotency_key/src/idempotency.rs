@@ -22,7 +22,6 @@ pub const HEADER: &str = "idempotency-key";
 /// The longest key this service accepts, in characters.
 pub const MAX_KEY_LEN: usize = 255;
 
-// ANCHOR: key
 /// A checked `Idempotency-Key`: 1 to 255 visible ASCII characters, from `!`
 /// to `~`. Spaces, control characters and anything outside ASCII are refused.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -42,18 +41,15 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
     }
 }
 
+// TODO: accept 1 to `MAX_KEY_LEN` bytes, each visible ASCII (`b'!'..=b'~'`,
+//     so no space); anything else is `Err(ApiError::InvalidKey)`. Then
+//     `String::from_utf8(raw.to_vec())` gives the text: map it into
+//     `IdempotencyKey`, and its error (impossible after the check, but never
+//     unwrap input) into `ApiError::InvalidKey`.
 fn parse_key(raw: &[u8]) -> Result<IdempotencyKey, ApiError> {
-    let visible = |byte: &u8| (b'!'..=b'~').contains(byte);
-    if raw.is_empty() || raw.len() > MAX_KEY_LEN || !raw.iter().all(visible) {
-        return Err(ApiError::InvalidKey);
-    }
-    String::from_utf8(raw.to_vec())
-        .map(IdempotencyKey)
-        .map_err(|_| ApiError::InvalidKey)
+    todo!("check the key and wrap it in IdempotencyKey")
 }
-// ANCHOR_END: key
 
-// ANCHOR: store
 /// What the store knows about one key: the request it was first used for,
 /// and the answer once there is one. `None` means "in flight".
 struct Entry<Req, Res> {
@@ -82,27 +78,16 @@ pub enum Begin<Req, Res> {
 impl<Req: Clone + PartialEq, Res: Clone> IdempotencyStore<Req, Res> {
     /// Looks the key up and, if it is new, marks it in flight, all under one
     /// lock: two requests with the same key can never both get `Proceed`.
+    // TODO: lock once (`self.lock()`) and decide while holding it:
+    //     - the key is stored with a different request: `Begin::Mismatch`;
+    //     - stored with a response: `Begin::Replay(response.clone())`;
+    //     - stored without one (in flight): `Begin::InFlight`;
+    //     - not stored: insert `Entry { request: request.clone(), response: None }`
+    //       and return `Begin::Proceed(Claim { store: self.clone(), key: Some(key) })`.
+    //     Checking and inserting under one lock is what stops two concurrent
+    //     requests with the same key from both proceeding.
     pub fn begin(&self, key: IdempotencyKey, request: &Req) -> Begin<Req, Res> {
-        let mut entries = self.lock();
-        match entries.get(&key) {
-            Some(entry) if entry.request != *request => Begin::Mismatch,
-            Some(Entry {
-                response: Some(response),
-                ..
-            }) => Begin::Replay(response.clone()),
-            Some(_) => Begin::InFlight,
-            None => {
-                let entry = Entry {
-                    request: request.clone(),
-                    response: None,
-                };
-                entries.insert(key.clone(), entry);
-                Begin::Proceed(Claim {
-                    store: self.clone(),
-                    key: Some(key),
-                })
-            }
-        }
+        todo!("decide: proceed, replay, in flight or mismatch")
     }
 }
 
@@ -129,9 +114,7 @@ impl<Req, Res> Clone for IdempotencyStore<Req, Res> {
         }
     }
 }
-// ANCHOR_END: store
 
-// ANCHOR: claim
 /// The right, and the duty, to answer a key's first request. `finish` stores
 /// the answer for every retry. Dropping the claim unfinished (an error was
 /// returned, the handler panicked, the client hung up) releases the key, so a
@@ -142,12 +125,11 @@ pub struct Claim<Req, Res> {
 }
 
 impl<Req, Res> Claim<Req, Res> {
+    // TODO: take the key out of `self.key` (`.take()`, so that `drop` below
+    //     leaves the entry alone), find its entry in `self.store.lock()` and
+    //     set its `response` to `Some(response)`: from now on, retries replay it.
     pub fn finish(mut self, response: Res) {
-        if let Some(key) = self.key.take()
-            && let Some(entry) = self.store.lock().get_mut(&key)
-        {
-            entry.response = Some(response);
-        }
+        todo!("store the answer for every retry")
     }
 }
 
@@ -164,4 +146,3 @@ impl<Req, Res> Drop for Claim<Req, Res> {
         }
     }
 }
-// ANCHOR_END: claim

@@ -377,7 +377,7 @@ async fn a_failed_first_attempt_does_not_block_its_key() {
 }
 
 #[tokio::test]
-async fn get_order_answers_404_or_400_problems() {
+async fn get_order_answers_404_or_400_problems_and_other_methods_405() {
     let app = spawn().await;
 
     let missing = app.get(&format!("/orders/{}", kit::unique_number())).await;
@@ -394,6 +394,20 @@ async fn get_order_answers_404_or_400_problems() {
             "Order ids, like product ids, are positive integers: anything else is 400.",
         );
     }
+    let res = app.request(Method::DELETE, "/orders").await;
+    expect_problem(
+        &res,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "/orders takes POST only: another method is a 405 problem, like on every other \
+         path (RFC 9110 §15.5.6, chapter 7).",
+    );
+    res.expect(
+        res.header_all("allow")
+            .iter()
+            .any(|allow| allow.contains("POST")),
+        "an Allow header that lists POST",
+        "RFC 9110 §15.5.6: a 405 response MUST list the methods the resource supports.",
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
