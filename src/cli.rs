@@ -55,6 +55,10 @@ pub enum Command {
         /// Where the service runs: a container if possible, else the binary
         #[arg(long, value_enum, default_value_t = DeployMode::Auto)]
         mode: DeployMode,
+        /// The Cargo package that builds the binary [default: the folder
+        /// holding the manifest]
+        #[arg(long, value_name = "DIR")]
+        package: Option<PathBuf>,
         /// Seconds to wait for the health check to answer 200
         #[arg(long, value_name = "SECS", default_value_t = 60,
               value_parser = clap::value_parser!(u64).range(1..))]

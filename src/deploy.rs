@@ -15,7 +15,7 @@ mod probe;
 mod service;
 mod table;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -28,8 +28,17 @@ use crate::cli::DeployMode;
 /// The variable that holds the key the service demands, when set.
 const API_KEY: &str = "API_KEY";
 
+/// How to deploy, from the command line.
+pub struct Options {
+    pub mode: DeployMode,
+    /// The package that builds the binary; `None`: the manifest's folder.
+    pub package: Option<PathBuf>,
+    /// How long the health check may take to answer 200.
+    pub wait: Duration,
+}
+
 /// Deploys the manifest at `path`, checks it, and stops it again.
-pub fn run(path: &Path, mode: DeployMode, wait: Duration) -> anyhow::Result<ExitCode> {
+pub fn run(path: &Path, options: &Options) -> anyhow::Result<ExitCode> {
     let manifest = deploy_manifest::load(path)?;
     let values = env_values(&manifest, path)?;
     let api_key = values
@@ -37,22 +46,28 @@ pub fn run(path: &Path, mode: DeployMode, wait: Duration) -> anyhow::Result<Exit
         .find(|(name, _)| name == API_KEY)
         .map(|(_, value)| value.clone());
 
-    let plan = service::plan(mode, &manifest, path)?;
+    let plan = service::plan(options, &manifest, path)?;
     println!("{} {}", style("deploy:").bold(), plan.describe());
     let mut running = service::start(&plan, &manifest, &values)?;
     println!("{} {}", style("started:").bold(), running.describe());
 
-    if let Err(error) = running.wait_for_health(&manifest.health, wait) {
+    if let Err(error) = running.wait_for_health(&manifest.health, options.wait) {
         let logs = running.logs();
         running.stop();
         return Err(error.context(format!(
             "the service never became healthy; this is what it printed:\n{}",
-            if logs.trim().is_empty() { "(nothing)".to_owned() } else { logs }
+            if logs.trim().is_empty() {
+                "(nothing)".to_owned()
+            } else {
+                logs
+            }
         )));
     }
 
     match &api_key {
-        Some(_) => println!("{API_KEY} is set: every endpoint but the health check must demand it."),
+        Some(_) => {
+            println!("{API_KEY} is set: every endpoint but the health check must demand it.")
+        }
         None => println!("{NO_KEY_NOTE}"),
     }
     let rows = probe::check_all(running.base_url(), &manifest, api_key.as_deref());
@@ -99,7 +114,10 @@ fn env_values(manifest: &Manifest, path: &Path) -> anyhow::Result<Vec<(String, S
                 var.name
             )),
             Err(std::env::VarError::NotUnicode(_)) => {
-                bail!("{} is set, but not to valid UTF-8 text: set it again and rerun", var.name)
+                bail!(
+                    "{} is set, but not to valid UTF-8 text: set it again and rerun",
+                    var.name
+                )
             }
         }
     }

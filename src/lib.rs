@@ -24,8 +24,19 @@ use std::time::Duration;
 /// Finds and loads the course, then runs the command.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     // `deploy` works on any manifest, inside the course or not.
-    if let Some(Command::Deploy { path, mode, wait }) = &cli.command {
-        return deploy::run(path, *mode, Duration::from_secs(*wait));
+    if let Some(Command::Deploy {
+        path,
+        mode,
+        package,
+        wait,
+    }) = &cli.command
+    {
+        let options = deploy::Options {
+            mode: *mode,
+            package: package.clone(),
+            wait: Duration::from_secs(*wait),
+        };
+        return deploy::run(path, &options);
     }
     let root = match &cli.course {
         Some(dir) => dir.clone(),

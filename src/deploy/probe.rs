@@ -8,7 +8,10 @@ use deploy_manifest::{Location, Manifest, Probe};
 /// What one request got back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answer {
-    Status { code: u16, challenge: Option<String> },
+    Status {
+        code: u16,
+        challenge: Option<String>,
+    },
     NoAnswer(String),
 }
 
@@ -61,7 +64,12 @@ fn check(agent: &ureq::Agent, base_url: &str, probe: &Probe<'_>, api_key: Option
 }
 
 /// The rules of the chapter, one answer at a time.
-fn judge(probe: &Probe<'_>, keyed: bool, without_key: &Answer, with_key: Option<&Answer>) -> Option<String> {
+fn judge(
+    probe: &Probe<'_>,
+    keyed: bool,
+    without_key: &Answer,
+    with_key: Option<&Answer>,
+) -> Option<String> {
     if probe.open {
         return match without_key {
             Answer::Status { code, .. } if (200..300).contains(code) => None,
@@ -74,10 +82,15 @@ fn judge(probe: &Probe<'_>, keyed: bool, without_key: &Answer, with_key: Option<
     }
     if keyed {
         match without_key {
-            Answer::Status { code: 401, challenge }
-                if challenge
-                    .as_deref()
-                    .is_some_and(|value| value.trim_start().to_ascii_lowercase().starts_with("bearer")) => {}
+            Answer::Status {
+                code: 401,
+                challenge,
+            } if challenge.as_deref().is_some_and(|value| {
+                value
+                    .trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("bearer")
+            }) => {}
             Answer::Status { code: 401, .. } => {
                 return Some(
                     "without the key it answers 401 but without `WWW-Authenticate: Bearer`: RFC 9110 \
@@ -98,8 +111,14 @@ fn judge(probe: &Probe<'_>, keyed: bool, without_key: &Answer, with_key: Option<
     let with = if keyed { "with the key" } else { "called" };
     match routed {
         Answer::Status { code: 404, .. } => Some(format!(
-            "{with} it answered 404: the service has no route for this path. Add the route, or \
-             remove the endpoint from the manifest"
+            "{with} it answered 404: the service has no route for {}. Add the route, or remove \
+             the endpoint from the manifest{}",
+            probe.path,
+            if probe.path == probe.declared {
+                ""
+            } else {
+                PLACEHOLDER_NOTE
+            }
         )),
         Answer::Status { code: 405, .. } => Some(format!(
             "{with} it answered 405: the path exists but not with {}. Add the method, or fix the \
@@ -164,3 +183,7 @@ pub fn status(base_url: &str, path: &str) -> Result<u16, String> {
         Err(error) => Err(error.to_string()),
     }
 }
+
+const PLACEHOLDER_NOTE: &str = " (placeholders are filled with 0, an id no resource has: the \
+                                course's services answer it with 400, since ids are positive \
+                                integers, and a missing route with 404)";

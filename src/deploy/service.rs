@@ -14,20 +14,36 @@ use anyhow::{Context, bail};
 use deploy_manifest::Manifest;
 
 use crate::cli::DeployMode;
-use crate::deploy::probe;
+use crate::deploy::{Options, probe};
 
 /// How the service will run, decided before anything starts.
 pub enum Plan {
-    Container { engine: &'static str, image: String },
-    Binary { package_dir: PathBuf, binary: String, why: Option<String> },
+    Container {
+        engine: &'static str,
+        image: String,
+    },
+    Binary {
+        package_dir: PathBuf,
+        binary: String,
+        why: Option<String>,
+    },
 }
 
 impl Plan {
     pub fn describe(&self) -> String {
         match self {
-            Plan::Container { engine, image } => format!("the container image {image}, with {engine}"),
-            Plan::Binary { binary, package_dir, why } => {
-                let base = format!("the binary `{binary}` of {}, built with cargo", package_dir.display());
+            Plan::Container { engine, image } => {
+                format!("the container image {image}, with {engine}")
+            }
+            Plan::Binary {
+                binary,
+                package_dir,
+                why,
+            } => {
+                let base = format!(
+                    "the binary `{binary}` of {}, built with cargo",
+                    package_dir.display()
+                );
                 match why {
                     Some(why) => format!("{base} ({why})"),
                     None => base,
@@ -38,20 +54,23 @@ impl Plan {
 }
 
 /// Chooses container or binary; `--mode container` fails rather than fall back.
-pub fn plan(mode: DeployMode, manifest: &Manifest, path: &Path) -> anyhow::Result<Plan> {
+pub fn plan(options: &Options, manifest: &Manifest, path: &Path) -> anyhow::Result<Plan> {
+    let mode = options.mode;
+    let package_dir = match (&options.package, path.parent()) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(dir)) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        (None, _) => PathBuf::from("."),
+    };
     let binary = |why: Option<String>| -> anyhow::Result<Plan> {
-        let package_dir = match path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
         if !package_dir.join("Cargo.toml").is_file() {
             bail!(
-                "to run the binary, restlings builds the package next to the manifest, but {} has no \
-                 Cargo.toml. Keep deploy.toml next to the package's Cargo.toml, or deploy the \
-                 container with --mode container.",
+                "to run the binary, restlings builds the package in {}, but it has no Cargo.toml. \
+                 Keep deploy.toml next to the package's Cargo.toml, name the package with \
+                 --package DIR, or deploy the container with --mode container.",
                 package_dir.display()
             );
         }
+        let package_dir = package_dir.clone();
         Ok(Plan::Binary {
             package_dir,
             binary: manifest.binary.clone(),
@@ -73,21 +92,28 @@ pub fn plan(mode: DeployMode, manifest: &Manifest, path: &Path) -> anyhow::Resul
              succeeds. Start Docker (or Podman), or deploy the binary with --mode binary."
         ),
         (DeployMode::Container, Some(engine)) => bail!(
-            "the image {image} is not built. Build it first (see chapter 9), for example\n  \
-             {engine} build -t {image} .\nthen run again.",
+            "the image {image} is not built. Build it first (chapter 9), from the course's root:\n  \
+             {engine} build -t {image} -f {}/Dockerfile .\nthen run again.",
+            package_dir.display(),
             image = manifest.image
         ),
-        (_, None) => binary(Some("no container engine answers `docker info` or `podman info`".to_owned())),
+        (_, None) => binary(Some(
+            "no container engine answers `docker info` or `podman info`".to_owned(),
+        )),
         (_, Some(engine)) => binary(Some(format!(
-            "the image {} is not built; `{engine} build -t {}` it to deploy the container",
-            manifest.image, manifest.image
+            "the image {image} is not built; to deploy the container, build it from the course's \
+             root with `{engine} build -t {image} -f {}/Dockerfile .`",
+            package_dir.display(),
+            image = manifest.image,
         ))),
     }
 }
 
 /// The first engine that answers, `docker` then `podman`.
 pub fn engine() -> Option<&'static str> {
-    ["docker", "podman"].into_iter().find(|engine| quiet(Command::new(engine).arg("info")))
+    ["docker", "podman"]
+        .into_iter()
+        .find(|engine| quiet(Command::new(engine).arg("info")))
 }
 
 fn image_exists(engine: &str, image: &str) -> bool {
@@ -112,19 +138,39 @@ pub struct Running {
 }
 
 enum Kind {
-    Binary { child: Child, output: Arc<Mutex<String>>, path: PathBuf },
-    Container { engine: &'static str, id: String, image: String },
+    Binary {
+        child: Child,
+        output: Arc<Mutex<String>>,
+        path: PathBuf,
+    },
+    Container {
+        engine: &'static str,
+        id: String,
+        image: String,
+    },
 }
 
 /// Starts the service as planned, with PORT and the declared variables.
-pub fn start(plan: &Plan, manifest: &Manifest, values: &[(String, String)]) -> anyhow::Result<Running> {
+pub fn start(
+    plan: &Plan,
+    manifest: &Manifest,
+    values: &[(String, String)],
+) -> anyhow::Result<Running> {
     match plan {
-        Plan::Binary { package_dir, binary, .. } => start_binary(package_dir, binary, values),
+        Plan::Binary {
+            package_dir,
+            binary,
+            ..
+        } => start_binary(package_dir, binary, values),
         Plan::Container { engine, image } => start_container(engine, image, manifest.port, values),
     }
 }
 
-fn start_binary(package_dir: &Path, binary: &str, values: &[(String, String)]) -> anyhow::Result<Running> {
+fn start_binary(
+    package_dir: &Path,
+    binary: &str,
+    values: &[(String, String)],
+) -> anyhow::Result<Running> {
     let path = build(package_dir, binary)?;
     // The manifest's port is the one inside a container; on this machine it
     // may be taken, so the binary gets a free one.
@@ -144,7 +190,12 @@ fn start_binary(package_dir: &Path, binary: &str, values: &[(String, String)]) -
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .with_context(|| format!("cannot start {}: check that it is a program", path.display()))?;
+        .with_context(|| {
+            format!(
+                "cannot start {}: check that it is a program",
+                path.display()
+            )
+        })?;
     let output = Arc::new(Mutex::new(String::new()));
     if let Some(stdout) = child.stdout.take() {
         collect(stdout, Arc::clone(&output));
@@ -154,7 +205,11 @@ fn start_binary(package_dir: &Path, binary: &str, values: &[(String, String)]) -
     }
     Ok(Running {
         base_url: format!("http://127.0.0.1:{port}"),
-        kind: Kind::Binary { child, output, path },
+        kind: Kind::Binary {
+            child,
+            output,
+            path,
+        },
         stopped: false,
     })
 }
@@ -175,7 +230,13 @@ fn build(package_dir: &Path, binary: &str) -> anyhow::Result<PathBuf> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let manifest_path = package_dir.join("Cargo.toml");
     let output = Command::new(&cargo)
-        .args(["build", "--bin", binary, "--message-format=json-render-diagnostics", "--manifest-path"])
+        .args([
+            "build",
+            "--bin",
+            binary,
+            "--message-format=json-render-diagnostics",
+            "--manifest-path",
+        ])
         .arg(&manifest_path)
         .stdin(Stdio::null())
         .stderr(Stdio::inherit())
@@ -193,7 +254,12 @@ fn build(package_dir: &Path, binary: &str) -> anyhow::Result<PathBuf> {
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
         .filter(|message| message["target"]["name"] == binary)
         .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-        .with_context(|| format!("cargo built {} but reported no executable named {binary}", manifest_path.display()))
+        .with_context(|| {
+            format!(
+                "cargo built {} but reported no executable named {binary}",
+                manifest_path.display()
+            )
+        })
 }
 
 fn start_container(
@@ -259,7 +325,12 @@ impl Running {
     pub fn describe(&self) -> String {
         match &self.kind {
             Kind::Binary { child, path, .. } => {
-                format!("{} (pid {}) at {}", path.display(), child.id(), self.base_url)
+                format!(
+                    "{} (pid {}) at {}",
+                    path.display(),
+                    child.id(),
+                    self.base_url
+                )
             }
             Kind::Container { id, image, .. } => {
                 format!("container {} of {image} at {}", short(id), self.base_url)
@@ -313,7 +384,10 @@ impl Running {
             Kind::Binary { output, .. } => {
                 // Give the pipe readers a moment to catch up with a fresh exit.
                 thread::sleep(Duration::from_millis(100));
-                output.lock().unwrap_or_else(PoisonError::into_inner).clone()
+                output
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .clone()
             }
             Kind::Container { engine, id, .. } => Command::new(*engine)
                 .args(["logs", id.as_str()])

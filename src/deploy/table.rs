@@ -22,7 +22,10 @@ pub fn render(rows: &[Row]) -> String {
         "METHOD", "PATH", "NO KEY", "WITH KEY"
     );
     for row in rows {
-        let with_key = row.with_key.as_ref().map_or("-".to_owned(), |answer| answer.short());
+        let with_key = row
+            .with_key
+            .as_ref()
+            .map_or("-".to_owned(), |answer| answer.short());
         let result = match &row.problem {
             None => style("ok".to_owned()).green(),
             Some(_) => style("FAIL".to_owned()).red().bold(),

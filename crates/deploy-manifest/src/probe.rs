@@ -3,9 +3,12 @@
 
 use crate::{Location, Manifest};
 
-/// What a placeholder such as `{id}` becomes in a probe: the id of the first
-/// seed product, which a fresh service holds.
-pub const PLACEHOLDER_VALUE: &str = "1";
+/// What a placeholder such as `{id}` becomes in a probe. No resource has id 0,
+/// and the course's services answer it with 400 (ids are positive integers),
+/// so the answer proves the route exists without reading or changing any data:
+/// `DELETE /products/0` deletes nothing, where `DELETE /products/1` would
+/// remove a seed.
+pub const PLACEHOLDER_VALUE: &str = "0";
 
 /// One request to send to the deployed service.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,7 +16,7 @@ pub struct Probe<'m> {
     pub method: &'m str,
     /// The path as declared, such as `/products/{id}`.
     pub declared: &'m str,
-    /// The path to request, such as `/products/1`.
+    /// The path to request, such as `/products/0`.
     pub path: String,
     /// True for the health check, which answers without credentials.
     pub open: bool,
@@ -23,9 +26,9 @@ pub struct Probe<'m> {
 }
 
 impl Manifest {
-    /// The health check first, then reads, then writes, then deletions: a
-    /// `DELETE /products/{id}` sent before `GET /products/{id}` would make the
-    /// GET answer 404 for a reason that has nothing to do with routing.
+    /// The health check first, then reads, then writes, then deletions, so
+    /// that even a service that takes the placeholder value as a real id
+    /// answers every read before anything is deleted.
     pub fn probes(&self) -> Vec<Probe<'_>> {
         let declared_health = self
             .endpoints
@@ -65,7 +68,7 @@ fn rank(method: &str) -> u8 {
     }
 }
 
-/// `/products/{id}` → `/products/1`.
+/// `/products/{id}` → `/products/0`.
 fn fill_placeholders(path: &str) -> String {
     path.split('/')
         .map(|segment| {

@@ -107,12 +107,12 @@ fn probes_check_health_first_and_deletions_last() {
         order,
         [
             ("GET", "/health".to_owned(), true),
-            ("GET", "/products/1".to_owned(), false),
+            ("GET", "/products/0".to_owned(), false),
             ("POST", "/products".to_owned(), false),
-            ("DELETE", "/products/1".to_owned(), false),
+            ("DELETE", "/products/0".to_owned(), false),
         ],
         "the health check comes first and only once, and is the one open probe; placeholders \
-         become the seed id 1; reads go before writes and DELETE goes last, so that no probe \
+         become 0, an id no resource has; reads go before writes and DELETE goes last, so that no probe \
          removes what a later one needs"
     );
 }

@@ -1,0 +1,371 @@
+//! `restlings deploy`, end to end: the real runner deploys the chapter 10
+//! solution (as a binary, so no container engine is needed), refuses broken
+//! manifests with file:line:field errors, and fails the rows of endpoints the
+//! service lacks or leaves open. Where an engine runs, it also deploys the
+//! solution's container image.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use tempfile::TempDir;
+
+const KEY: &str = "deploy-cmd-test-key";
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn solution_dir() -> PathBuf {
+    root().join("solutions/10_deploy")
+}
+
+fn solution_manifest() -> PathBuf {
+    solution_dir().join("deploy.toml")
+}
+
+struct Ran {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Ran {
+    fn both(&self) -> String {
+        format!(
+            "--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.stdout, self.stderr
+        )
+    }
+}
+
+/// `restlings deploy ARGS` with the variables of the solution's manifest set,
+/// unless `env` overrides them (a `None` value unsets the variable).
+fn deploy(args: &[&str], env: &[(&str, Option<&str>)]) -> Ran {
+    let mut command = cargo_bin_cmd!("restlings");
+    command
+        .arg("deploy")
+        .args(args)
+        .current_dir(root())
+        .env("API_KEY", KEY)
+        .env("LOG_LEVEL", "info")
+        .env("NO_COLOR", "1")
+        .timeout(Duration::from_secs(600));
+    for (name, value) in env {
+        match value {
+            Some(value) => command.env(name, value),
+            None => command.env_remove(name),
+        };
+    }
+    let output = command.output().expect("the runner starts");
+    Ran {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// The solution's manifest, changed by `edit`, written to a temp dir.
+fn edited_manifest(edit: impl Fn(&str) -> String) -> (TempDir, PathBuf) {
+    let text = fs::read_to_string(solution_manifest()).expect("the solution has a deploy.toml");
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = dir.path().join("deploy.toml");
+    fs::write(&path, edit(&text)).expect("write the edited manifest");
+    (dir, path)
+}
+
+/// The table row of `METHOD path`, split into its words.
+fn row<'a>(stdout: &'a str, method: &str, path: &str) -> Option<Vec<&'a str>> {
+    stdout
+        .lines()
+        .map(|line| line.split_whitespace().collect::<Vec<_>>())
+        .find(|words| words.len() >= 2 && words[0] == method && words[1] == path)
+}
+
+#[test]
+fn deploying_the_solution_binary_passes_every_check_and_prints_the_table() {
+    let manifest = solution_manifest();
+
+    let ran = deploy(
+        &["--mode", "binary", manifest.to_str().expect("a UTF-8 path")],
+        &[],
+    );
+
+    assert_eq!(
+        ran.code,
+        0,
+        "the solution must deploy with every check passing:\n{}",
+        ran.both()
+    );
+    assert!(
+        ran.stdout.contains("METHOD")
+            && ran.stdout.contains("NO KEY")
+            && ran.stdout.contains("WITH KEY"),
+        "the runner prints a table with a header row:\n{}",
+        ran.both()
+    );
+    for (method, path, without, with) in [
+        ("GET", "/health", "200", "-"),
+        ("GET", "/products", "401", "200"),
+        ("DELETE", "/products/{id}", "401", "400"),
+        ("POST", "/orders", "401", "400"),
+    ] {
+        assert_eq!(
+            row(&ran.stdout, method, path),
+            Some(vec![method, path, without, with, "ok"]),
+            "the table has the row `{method} {path} {without} {with} ok`: the health check open, \
+             the rest 401 without the key and routed with it; placeholders probed with 0:\n{}",
+            ran.both()
+        );
+    }
+    assert!(
+        ran.stdout.contains("stopped:") && ran.stdout.contains("every one of the 10 checks passed"),
+        "the runner says it stopped the service and sums up:\n{}",
+        ran.both()
+    );
+}
+
+#[test]
+fn a_broken_manifest_is_refused_with_file_line_and_field() {
+    // (what to replace, by what, the `line:column: field` the error must name)
+    let cases = [
+        (
+            "port = 8080",
+            "port = 70000",
+            "9:8: port: 70000 is not a port",
+        ),
+        (
+            "port = 8080",
+            "port = \"8080\"",
+            "9:8: port: expected a number",
+        ),
+        (
+            "image = \"restlings-shop:10\"",
+            "image = \"restlings-shop\"",
+            "5:9: image:",
+        ),
+        ("\"LOG_LEVEL\"", "\"log-level\"", "13:19: env[1]:"),
+        ("method = \"PUT\"", "method = \"put\"", "write \"PUT\""),
+        (
+            "health = \"/health\"",
+            "healthcheck = \"/health\"",
+            ": healthcheck: unknown field",
+        ),
+    ];
+
+    for (from, to, expected) in cases {
+        let (_dir, path) = edited_manifest(|text| text.replacen(from, to, 1));
+
+        let ran = deploy(
+            &["--mode", "binary", path.to_str().expect("a UTF-8 path")],
+            &[],
+        );
+
+        assert_eq!(
+            ran.code,
+            1,
+            "`{to}` makes the manifest invalid, so deploy must exit 1:\n{}",
+            ran.both()
+        );
+        let located = format!("{}:", path.display());
+        assert!(
+            ran.stderr.contains(&located) && ran.stderr.contains(expected),
+            "for `{to}` the error must give the file, line, column and field ({expected:?}):\n{}",
+            ran.both()
+        );
+        assert!(
+            !ran.stdout.contains("started:") && !ran.stderr.contains("panicked"),
+            "an invalid manifest stops the deploy before anything starts, without a panic:\n{}",
+            ran.both()
+        );
+    }
+}
+
+#[test]
+fn a_variable_the_shell_does_not_set_is_named_with_its_line() {
+    let manifest = solution_manifest();
+
+    let ran = deploy(
+        &["--mode", "binary", manifest.to_str().expect("a UTF-8 path")],
+        &[("API_KEY", None)],
+    );
+
+    assert_eq!(
+        ran.code,
+        1,
+        "without API_KEY in the shell the deploy cannot start:\n{}",
+        ran.both()
+    );
+    assert!(
+        ran.stderr
+            .contains("deploy.toml:13:8: env: API_KEY is not set")
+            && ran
+                .stderr
+                .contains("API_KEY=… LOG_LEVEL=… restlings deploy"),
+        "the error names the variable, where the manifest declares it, and the command to run:\n{}",
+        ran.both()
+    );
+}
+
+#[test]
+fn an_endpoint_the_service_lacks_fails_its_row_and_the_deploy() {
+    let (_dir, path) = edited_manifest(|text| {
+        format!(
+            "{text}\n[[endpoints]]\nmethod = \"GET\"\npath = \"/reviews\"\n\n[[endpoints]]\nmethod = \"PATCH\"\npath = \"/products/{{id}}\"\n"
+        )
+    });
+    let package = solution_dir();
+
+    let ran = deploy(
+        &[
+            "--mode",
+            "binary",
+            "--package",
+            package.to_str().expect("a UTF-8 path"),
+            path.to_str().expect("a UTF-8 path"),
+        ],
+        &[],
+    );
+
+    assert_eq!(
+        ran.code,
+        1,
+        "a declared endpoint the service lacks must fail the deploy:\n{}",
+        ran.both()
+    );
+    assert_eq!(
+        row(&ran.stdout, "GET", "/reviews"),
+        Some(vec!["GET", "/reviews", "401", "404", "FAIL"]),
+        "GET /reviews answers 404 with the key: its row fails:\n{}",
+        ran.both()
+    );
+    assert_eq!(
+        row(&ran.stdout, "PATCH", "/products/{id}"),
+        Some(vec!["PATCH", "/products/{id}", "401", "405", "FAIL"]),
+        "PATCH /products/{{id}} answers 405 with the key: its row fails:\n{}",
+        ran.both()
+    );
+    assert_eq!(
+        row(&ran.stdout, "GET", "/products"),
+        Some(vec!["GET", "/products", "401", "200", "ok"]),
+        "the endpoints the service has still pass:\n{}",
+        ran.both()
+    );
+    assert!(
+        ran.stdout
+            .contains(&format!("{}:58: GET /reviews", path.display()))
+            && ran.stdout.contains("2 of 12 checks failed"),
+        "each failure is spelled out with the manifest line that declares it:\n{}",
+        ran.both()
+    );
+}
+
+#[test]
+fn a_service_that_ignores_the_key_fails_every_guarded_row() {
+    // Chapter 9's shop reads PORT but knows nothing of API_KEY: every endpoint
+    // answers without credentials, which is exactly what deploy must catch.
+    let (_dir, path) = edited_manifest(|text| text.replace("sol10_deploy", "sol09_containerize"));
+    let package = root().join("solutions/09_containerize");
+
+    let ran = deploy(
+        &[
+            "--mode",
+            "binary",
+            "--package",
+            package.to_str().expect("a UTF-8 path"),
+            path.to_str().expect("a UTF-8 path"),
+        ],
+        &[],
+    );
+
+    assert_eq!(
+        ran.code,
+        1,
+        "endpoints that answer without the key must fail the deploy:\n{}",
+        ran.both()
+    );
+    assert_eq!(
+        row(&ran.stdout, "GET", "/products"),
+        Some(vec!["GET", "/products", "200", "200", "FAIL"]),
+        "GET /products answers 200 without the key: its row fails:\n{}",
+        ran.both()
+    );
+    assert_eq!(
+        row(&ran.stdout, "GET", "/health"),
+        Some(vec!["GET", "/health", "200", "-", "ok"]),
+        "the health check is open in any case:\n{}",
+        ran.both()
+    );
+    assert!(
+        ran.stdout.contains("so anyone can call it"),
+        "the failure explains that the endpoint is unprotected:\n{}",
+        ran.both()
+    );
+}
+
+/// The engine that answers, or the reason there is none.
+fn container_engine() -> Result<&'static str, String> {
+    for engine in ["docker", "podman"] {
+        match Command::new(engine).arg("info").output() {
+            Ok(output) if output.status.success() => return Ok(engine),
+            _ => continue,
+        }
+    }
+    Err("neither `docker info` nor `podman info` succeeds".to_owned())
+}
+
+#[test]
+fn the_solution_image_deploys_in_a_container_where_an_engine_runs() {
+    let engine = match container_engine() {
+        Ok(engine) => engine,
+        Err(reason)
+            if std::env::var_os("RESTLINGS_REQUIRE_CONTAINER")
+                .is_some_and(|value| value == "1") =>
+        {
+            panic!("RESTLINGS_REQUIRE_CONTAINER=1, but there is no container engine: {reason}")
+        }
+        Err(reason) => {
+            println!("SKIPPED: no container engine ({reason})");
+            return;
+        }
+    };
+    let dockerfile = solution_dir().join("Dockerfile");
+    let image = "restlings-shop:10";
+    let built = Command::new(engine)
+        .args(["build", "--tag", image, "--file"])
+        .arg(&dockerfile)
+        .arg(".")
+        .current_dir(root())
+        .status()
+        .expect("the engine starts");
+    assert!(
+        built.success(),
+        "`{engine} build -f {}` must build the image",
+        dockerfile.display()
+    );
+    let manifest = solution_manifest();
+
+    let ran = deploy(
+        &[
+            "--mode",
+            "container",
+            manifest.to_str().expect("a UTF-8 path"),
+        ],
+        &[],
+    );
+
+    assert_eq!(
+        ran.code,
+        0,
+        "the solution's container must pass every check:\n{}",
+        ran.both()
+    );
+    assert!(
+        ran.stdout.contains(&format!("the container image {image}"))
+            && ran.stdout.contains("stopped: container"),
+        "the runner deploys the container, not the binary, and removes it afterwards:\n{}",
+        ran.both()
+    );
+}
