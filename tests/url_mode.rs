@@ -38,6 +38,7 @@ const CHAPTERS: &[&str] = &[
     "05_put",
     "06_delete",
     "07_problem_details",
+    "08_idempotency_key",
 ];
 
 /// How many mutants run at once: each is a Python server plus a test binary.

@@ -8,7 +8,7 @@ key whose response is still None is in flight: a concurrent retry gets 409.
 import json
 import time
 
-from bodies import I64_MIN, integer, parse_id, read_json, require_object
+from bodies import I64_MAX, I64_MIN, integer, parse_id, read_json, require_object
 from mutants import broken
 from responses import ApiError, Response
 
@@ -22,8 +22,10 @@ def check_key(key):
             return
         raise ApiError(400, "Idempotency-Key: missing; send a unique key so retries are safe")
     limit = KEY_MAX + 1 if broken("order-key-256-accepted") else KEY_MAX
-    visible = all("\x21" <= char <= "\x7e" for char in key)
-    if not 1 <= len(key) <= limit or not visible:
+    lowest = "\x20" if broken("order-key-space-accepted") else "\x21"
+    visible = all(lowest <= char <= "\x7e" for char in key)
+    shortest = 0 if broken("order-empty-key-accepted") else 1
+    if not shortest <= len(key) <= limit or not visible:
         raise ApiError(400, f"Idempotency-Key: must be 1 to {KEY_MAX} visible ASCII characters")
 
 
@@ -54,13 +56,14 @@ class Orders:
                 if entry is None:
                     self.idempotency[key] = {"fingerprint": fingerprint, "response": None}
         if entry is not None:
-            return replay(entry, fingerprint)
+            return self._replay(key, entry, fingerprint)
         try:
             response = self._place(product_id, quantity)
         except ApiError:
             # Nothing happened, so the key is free for a corrected request.
-            with self.lock:
-                del self.idempotency[key]
+            if not broken("order-failed-key-stuck"):
+                with self.lock:
+                    del self.idempotency[key]
             raise
         with self.lock:
             self.idempotency[key]["response"] = response
@@ -72,41 +75,56 @@ class Orders:
             if product is None:
                 status = 404 if broken("order-unknown-product-404") else 422
                 raise ApiError(status, f"product_id: there is no product {product_id} to order")
+            price = product["price_cents"]
+            total = price * (1 if broken("order-total-ignores-quantity") else quantity)
+            if total > I64_MAX:
+                if broken("order-total-overflow-500"):
+                    raise OverflowError("total_cents does not fit in an i64")
+                raise ApiError(422, f"quantity: {quantity} times {price} cents does not fit in 64 bits")
             order_id = self.next_order_id
             self.next_order_id += 1
-            price = product["price_cents"]
-            if broken("order-total-ignores-quantity"):
-                quantity_for_total = 1
-            else:
-                quantity_for_total = quantity
-            order = {
-                "id": order_id,
-                "product_id": product_id,
-                "quantity": quantity,
-                "total_cents": quantity_for_total * price,
-            }
+            order = {"id": order_id, "product_id": product_id, "quantity": quantity, "total_cents": total}
             self.orders[order_id] = order
         headers = [] if broken("order-no-location") else [("Location", f"/orders/{order_id}")]
         return Response(200 if broken("order-200") else 201, dict(order), headers=headers)
 
     def get_order(self, req):
-        order_id = parse_id(req.params["id"], what="order")
+        try:
+            order_id = parse_id(req.params["id"], what="order")
+        except ApiError as error:
+            if broken("order-bad-id-404"):
+                error.status = 404
+            raise
         with self.lock:
             order = self.orders.get(order_id)
+            if order is not None:
+                order = dict(order)
+                if broken("order-get-recomputes-total"):
+                    product = self.products.get(order["product_id"])
+                    order["total_cents"] = order["quantity"] * product["price_cents"]
         if order is None or broken("order-get-404"):
             raise ApiError(404, f"there is no order with id {order_id}")
-        return Response(200, dict(order))
+        return Response(200, order)
 
+    def _replay(self, key, entry, fingerprint):
+        """The answer to a retry: the first answer again, or why there is none."""
+        if entry["fingerprint"] != fingerprint and not broken("order-key-reuse-accepted"):
+            if broken("order-key-reuse-overwrites"):
+                with self.lock:
+                    self.idempotency[key] = {"fingerprint": fingerprint, "response": entry["response"]}
+            raise ApiError(422, "Idempotency-Key: this key was first used with a different body")
+        response = entry["response"]
+        if response is None:
+            raise ApiError(409, "a request with this Idempotency-Key is still being processed; retry")
+        body = json.loads(response.body)
+        if broken("order-retry-recomputes-total"):
+            with self.lock:
+                product = self.products.get(body["product_id"])
+                body["total_cents"] = body["quantity"] * product["price_cents"]
+            return Response(response.status, body, headers=response.headers)
+        if broken("order-retry-200"):
+            return Response(200, body, headers=response.headers)
+        if broken("order-retry-no-location"):
+            return Response(response.status, body)
+        return response
 
-def replay(entry, fingerprint):
-    """The answer to a retry: the first answer again, or why there is none."""
-    if entry["fingerprint"] != fingerprint and not broken("order-key-reuse-accepted"):
-        raise ApiError(422, "Idempotency-Key: this key was first used with a different body")
-    response = entry["response"]
-    if response is None:
-        raise ApiError(409, "a request with this Idempotency-Key is still being processed; retry")
-    if broken("order-retry-200"):
-        return Response(200, json.loads(response.body), headers=response.headers)
-    if broken("order-retry-no-location"):
-        return Response(response.status, json.loads(response.body))
-    return response
