@@ -7,6 +7,7 @@
 //!
 //! With `type` left at `about:blank`, RFC 9457 §4.2.1 asks for the status's
 //! own reason phrase as `title`, so a `Problem` needs only a status and a detail.
+//! The member order does not matter: `serde_json` happens to sort them.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -26,12 +27,22 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         // TODO: answer `self.status` with a JSON object of four members:
         //     "type": "about:blank", "title": the status's reason phrase
-        //     (`self.status.canonical_reason()`, an `Option`), "status": the
+        //     (`title(self.status)`, below), "status": the
         //     number (`self.status.as_u16()`) and "detail": `self.detail`.
         //     `Json(...)` would label it `application/json`; send the text of
         //     `json!({...})` yourself with the header
         //     `(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON))`:
         //     `(status, [(name, value)], body_text).into_response()`.
         todo!("answer with an application/problem+json body")
+    }
+}
+
+/// The status's reason phrase as RFC 9110 §15 names it. The `http` crate
+/// still uses the older names of RFC 7231 for 413 and 422.
+fn title(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "Content Too Large",
+        StatusCode::UNPROCESSABLE_ENTITY => "Unprocessable Content",
+        other => other.canonical_reason().unwrap_or("Error"),
     }
 }
