@@ -2,111 +2,15 @@
 //! `tests/fixtures/`, one exercise per outcome (passes, skipped, fails, does
 //! not compile, hangs). Each test copies its course to a temp dir and builds
 //! there, so `tests/fixtures` stays clean.
+// A test crate's root looks for modules next to it; these live in `runner/`.
+#[path = "runner/fixture.rs"]
+mod fixture;
+#[path = "runner/watch.rs"]
+mod watch;
 
-use assert_cmd::cargo::{cargo_bin, cargo_bin_cmd};
-use std::collections::BTreeMap;
+use assert_cmd::cargo::cargo_bin_cmd;
+use fixture::{Fixture, run, snapshot};
 use std::fs;
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
-use tempfile::TempDir;
-
-/// A fixture course copied into a temp dir, with its own cargo target dir.
-struct Fixture {
-    temp: TempDir,
-    course: PathBuf,
-}
-
-impl Fixture {
-    fn new(name: &str) -> Fixture {
-        let temp = tempfile::tempdir().expect("a temp dir for the fixture course");
-        let course = temp.path().join("course");
-        copy_dir(
-            &Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("tests/fixtures")
-                .join(name),
-            &course,
-        );
-        Fixture { temp, course }
-    }
-
-    /// The runner pointed at this course, with a 2 s timeout for the hang.
-    fn restlings(&self, args: &[&str]) -> assert_cmd::Command {
-        let mut command = cargo_bin_cmd!("restlings");
-        command
-            .args(["--timeout", "2", "--course"])
-            .arg(&self.course)
-            .args(args)
-            .current_dir(self.temp.path())
-            .env("CARGO_TARGET_DIR", self.temp.path().join("target"))
-            .env_remove("RESTLINGS_COURSE");
-        command
-    }
-
-    /// Keeps only the exercises named, in `course.toml` (of the copy).
-    fn keep_only(&self, names: &[&str]) {
-        let path = self.course.join("course.toml");
-        let text = fs::read_to_string(&path).expect("the fixture's course.toml");
-        let kept: Vec<&str> = text
-            .split("[[exercises]]")
-            .skip(1)
-            .filter(|table| {
-                names
-                    .iter()
-                    .any(|name| table.contains(&format!("name = \"{name}\"")))
-            })
-            .collect();
-        fs::write(
-            &path,
-            format!("[[exercises]]{}", kept.join("[[exercises]]")),
-        )
-        .expect("rewrite the copy's course.toml");
-    }
-}
-
-struct Ran {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(mut command: assert_cmd::Command) -> Ran {
-    let output = command.output().expect("the runner starts");
-    Ran {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("create a folder in the temp dir");
-    for entry in fs::read_dir(from).expect("read a fixture folder") {
-        let entry = entry.expect("a fixture entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).expect("copy a fixture file");
-        }
-    }
-}
-
-/// Every file under `dir` with its bytes.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    for entry in fs::read_dir(dir).expect("read a course folder") {
-        let path = entry.expect("a course entry").path();
-        if path.is_dir() {
-            files.extend(snapshot(&path));
-        } else {
-            files.insert(path.clone(), fs::read(&path).expect("read a course file"));
-        }
-    }
-    files
-}
 
 #[test]
 fn the_table_shows_each_outcome_and_the_count() {
@@ -273,6 +177,52 @@ fn a_skipped_exercise_is_named_at_the_end_instead_of_congratulations() {
 }
 
 #[test]
+fn a_shared_crate_that_does_not_compile_is_blamed_in_the_exercise_that_needs_it() {
+    let fixture = Fixture::new("course");
+    fixture.keep_only(&["01_passes"]);
+    let write = |path: &str, text: &str| {
+        let path = fixture.course.join(path);
+        fs::create_dir_all(path.parent().expect("a parent folder")).expect("create folders");
+        fs::write(path, text).expect("write a file of the copy");
+    };
+    write(
+        "crates/helper/Cargo.toml",
+        "[package]\nname = \"helper\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
+    );
+    write("crates/helper/src/lib.rs", "pub fn helps() -> bool { 7 }\n");
+    write(
+        "exercises/06_needs_helper/Cargo.toml",
+        "[package]\nname = \"fx06_needs_helper\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+         [dependencies]\nhelper = { path = \"../../crates/helper\" }\n",
+    );
+    write(
+        "exercises/06_needs_helper/src/lib.rs",
+        "pub use helper::helps;\n",
+    );
+    write("book/06_needs_helper.md", "# Needs helper\n");
+    let manifest = fixture.course.join("course.toml");
+    let mut text = fs::read_to_string(&manifest).expect("the copy's course.toml");
+    text.push_str(
+        "\n[[exercises]]\nname = \"06_needs_helper\"\ntitle = \"Needs helper\"\n\
+         dir = \"exercises/06_needs_helper\"\nbook = \"book/06_needs_helper.md\"\nhint = \"Fix the helper.\"\n",
+    );
+    fs::write(&manifest, text).expect("add the exercise to the copy's course.toml");
+
+    let ran = run(fixture.restlings(&["verify"]));
+    assert!(
+        ran.stdout.contains("✓ 01_passes"),
+        "a broken crate elsewhere must not stop other exercises from passing:\n{}",
+        ran.stdout
+    );
+    assert!(
+        ran.stdout.contains("06_needs_helper does not compile")
+            && ran.stdout.contains("crates/helper/src/lib.rs"),
+        "the exercise should show the compile error of the crate it needs:\n{}",
+        ran.stdout
+    );
+}
+
+#[test]
 fn a_broken_course_toml_gives_a_clear_error_not_a_panic() {
     let fixture = Fixture::new("broken_course");
     let ran = run(fixture.restlings(&["list"]));
@@ -351,88 +301,4 @@ fn the_learner_files_are_byte_identical_after_a_run() {
         before,
         "checking must never change a learner's files"
     );
-}
-
-/// A running `restlings watch`, killed when the test ends, pass or fail.
-struct Watching(std::process::Child);
-
-impl Drop for Watching {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `restlings watch` and returns it with a channel of its stdout lines.
-fn watch(fixture: &Fixture) -> (Watching, mpsc::Receiver<String>) {
-    let mut child = Command::new(cargo_bin!("restlings"))
-        .args(["--timeout", "2", "--course"])
-        .arg(&fixture.course)
-        .arg("watch")
-        .current_dir(fixture.temp.path())
-        .env("CARGO_TARGET_DIR", fixture.temp.path().join("target"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start restlings watch");
-    let stdout = child.stdout.take().expect("watch's stdout");
-    let (sender, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = sender.send(line);
-        }
-    });
-    (Watching(child), lines)
-}
-
-/// Reads lines until one contains `needle`; panics with what was seen if not within 60 s.
-fn wait_for(lines: &mpsc::Receiver<String>, needle: &str) {
-    let mut seen = String::new();
-    while let Ok(line) = lines.recv_timeout(Duration::from_secs(60)) {
-        if line.contains(needle) {
-            return;
-        }
-        seen.push_str(&line);
-        seen.push('\n');
-    }
-    panic!("watch never printed {needle:?}; it printed:\n{seen}");
-}
-
-#[test]
-fn watch_rechecks_after_an_edit_and_moves_on_when_it_passes() {
-    let fixture = Fixture::new("course");
-    fixture.keep_only(&["01_passes", "03_fails"]);
-    let (mut watching, lines) = watch(&fixture);
-    wait_for(&lines, "Watching exercises/03_fails");
-    let lib = fixture.course.join("exercises/03_fails/src/lib.rs");
-    fs::write(&lib, "pub fn answer() -> u32 {\n    42\n}\n").expect("fix the exercise");
-    wait_for(&lines, "03_fails passes");
-    wait_for(&lines, "Congratulations");
-    let status = watching.0.wait().expect("watch exits");
-    assert!(
-        status.success(),
-        "watch ends with success once every exercise passes"
-    );
-}
-
-#[test]
-fn watch_shows_the_hint_on_h_and_quits_on_q() {
-    let fixture = Fixture::new("course");
-    fixture.keep_only(&["03_fails"]);
-    let (mut watching, lines) = watch(&fixture);
-    wait_for(&lines, "Watching exercises/03_fails");
-    let child = &mut watching.0;
-    let mut stdin = child.stdin.take().expect("watch's stdin");
-    stdin.write_all(b"h\n").expect("type h and Enter");
-    wait_for(&lines, "The answer is one more than you think.");
-    stdin.write_all(b"q\n").expect("type q and Enter");
-    for _ in 0..100 {
-        if let Some(status) = child.try_wait().expect("poll watch") {
-            assert!(status.success(), "quitting watch is not an error");
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("watch should quit within 10 s of q + Enter");
 }
