@@ -2,6 +2,7 @@
 //! `tests/fixtures/`, one exercise per outcome (passes, skipped, fails, does
 //! not compile, hangs). Each test copies its course to a temp dir and builds
 //! there, so `tests/fixtures` stays clean.
+
 // A test crate's root looks for modules next to it; these live in `runner/`.
 #[path = "runner/fixture.rs"]
 mod fixture;
