@@ -1,0 +1,74 @@
+//! Bearer authentication (RFC 6750): when the service has an API key, every
+//! request but the health check must carry `Authorization: Bearer <key>`.
+//!
+//! The health check stays open because the machines that call it, load
+//! balancers and orchestrators, hold no credentials, and because it tells a
+//! caller nothing but "up".
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::ApiError;
+use crate::config::ApiKey;
+
+/// The path that answers without credentials.
+pub const HEALTH_PATH: &str = "/health";
+
+/// Lets the request through when it carries the key, or when it is the health
+/// check; answers 401 otherwise. It runs before routing, so an unknown path
+/// gets 401 too: without the key, a caller cannot even learn which paths exist.
+pub async fn require_api_key(
+    State(key): State<Arc<ApiKey>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if is_health_check(request.method(), request.uri().path()) {
+        return next.run(request).await;
+    }
+    match check(request.headers(), &key) {
+        Ok(()) => next.run(request).await,
+        Err(error) => {
+            let (method, path) = (request.method(), request.uri().path());
+            // A missing key is routine (a client not set up yet); a wrong one
+            // may be someone guessing, which an operator wants to see.
+            match error {
+                ApiError::WrongCredentials => {
+                    tracing::warn!(%method, path, "refused: wrong API key")
+                }
+                _ => tracing::debug!(%method, path, "refused: no API key"),
+            }
+            error.into_response()
+        }
+    }
+}
+
+/// GET (and HEAD, its body-less twin) of the health path.
+fn is_health_check(method: &Method, path: &str) -> bool {
+    // TODO: true for GET and HEAD (compare with `Method::GET`, `Method::HEAD`)
+    //     of exactly `HEALTH_PATH`; false for any other method or path.
+    todo!("is this the health check?")
+}
+
+/// `Ok` when the headers carry `key` as a bearer token.
+pub fn check(headers: &HeaderMap, key: &ApiKey) -> Result<(), ApiError> {
+    // TODO: no bearer token (`bearer_token(headers)` is `None`) is
+    //     `ApiError::MissingCredentials`; a token that `key.matches` is `Ok(())`;
+    //     any other token is `ApiError::WrongCredentials`.
+    todo!("check the bearer token against the key")
+}
+
+/// The token in `Authorization: Bearer <token>`, or `None` when there is no
+/// such header, another scheme (`Basic …`), or no token. The scheme's name is
+/// case-insensitive (RFC 9110 §11.1); the token is not.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    // TODO: read `headers.get(header::AUTHORIZATION)` as text (`.to_str().ok()`),
+    //     split it once at the first space (`.split_once(' ')`) into scheme and
+    //     token, and return the trimmed token when the scheme is "bearer" in any
+    //     case (`eq_ignore_ascii_case`) and the token is not empty. `?` on an
+    //     `Option` returns `None` early.
+    todo!("find the token of Authorization: Bearer <token>")
+}

@@ -1,0 +1,70 @@
+//! The shop as a program, configured from the environment: `PORT` (8080 when
+//! unset), `API_KEY` (open when unset), `LOG_LEVEL` (`info` when unset). It
+//! listens on `0.0.0.0` and stops cleanly on SIGTERM or Ctrl-C.
+//!
+//! Run it: `API_KEY=s3cret cargo run -p sol10_deploy`, then
+//! `curl -H 'Authorization: Bearer s3cret' localhost:8080/products`.
+
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::process::ExitCode;
+
+use deploy::{Config, ConfigError, app, shutdown_signal};
+use tokio::net::TcpListener;
+
+/// Why the shop did not start, or did not stop cleanly.
+#[derive(Debug, thiserror::Error)]
+enum StartError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(
+        "cannot listen on {address}: {source}. Is another program using port {}? \
+         Stop it, or set PORT to a free port",
+        address.port()
+    )]
+    Bind {
+        address: SocketAddr,
+        source: io::Error,
+    },
+    #[error("the server stopped with an error: {0}")]
+    Serve(io::Error),
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // Printed directly, not logged: a startup error must show whatever
+            // LOG_LEVEL says, even when LOG_LEVEL itself is the error.
+            eprintln!("shop: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), StartError> {
+    // All of the configuration first: a bad value stops the service here,
+    // before it binds a port or answers a single request.
+    let config = Config::from_env()?;
+    tracing_subscriber::fmt()
+        .with_max_level(config.log_level.filter())
+        .with_writer(io::stderr)
+        .init();
+
+    let address = SocketAddr::from((Ipv4Addr::UNSPECIFIED, config.port));
+    let listener = TcpListener::bind(address)
+        .await
+        .map_err(|source| StartError::Bind { address, source })?;
+    let auth = match config.api_key {
+        Some(_) => "every endpoint but GET /health needs the API key",
+        None => "API_KEY is unset, so every endpoint is open",
+    };
+    tracing::info!("listening on http://{address}; {auth}");
+    axum::serve(listener, app(config.api_key))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(StartError::Serve)?;
+    tracing::info!("stopped cleanly");
+    Ok(())
+}
