@@ -230,6 +230,9 @@ impl Checker {
         let dir = self.root.join(&exercise.dir);
         let mut skipped = None;
         for executable in &executables {
+            // `--show-output` is a libtest flag (every exercise uses the default
+            // harness): it prints what passing tests printed, so a test that
+            // skips itself can say so with a plain `println!("SKIPPED: …")`.
             let run = run::run(
                 executable,
                 &["--show-output"],

@@ -34,7 +34,7 @@ pub enum Command {
         /// The exercise, such as `02_endpoints`
         name: Option<String>,
     },
-    /// Check one exercise, or all of them; the exit code is 0 only if all pass
+    /// Check one exercise, or all of them; exit code 0 only if all pass (skipped is not passing)
     Verify {
         /// The exercise, such as `02_endpoints` [default: all]
         name: Option<String>,
