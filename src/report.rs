@@ -7,7 +7,7 @@ use console::style;
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// One line per exercise: mark, name, title and, unless it passes, the verdict.
+/// One line per exercise: mark, name, title and verdict.
 pub fn table(exercises: &[Exercise], outcomes: &[Outcome]) -> String {
     let name_width = exercises.iter().map(|e| e.name.len()).max().unwrap_or(0);
     let title_width = exercises
