@@ -16,12 +16,14 @@
 
 mod report;
 mod rules;
+mod run_spec;
 mod view;
 
 use std::io;
 use std::path::{Path, PathBuf};
 
 pub use report::{Finding, Report, RuleId, Severity};
+pub use run_spec::{Invocation, RunSpec, run_spec};
 
 /// What the checked project promises, for the rules that depend on it.
 #[derive(Debug, Clone, PartialEq, Eq)]

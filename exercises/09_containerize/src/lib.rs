@@ -1,0 +1,482 @@
+//! Chapter 9, Containerize: ship the shop as an image.
+//!
+//! The shop of chapters 2 to 8 is done. What is left is what a container asks
+//! of a program, and the files that build the image:
+//!
+//! - [`port`] below reads `PORT`: 8080 when it is unset, a clear startup error
+//!   when it is not a port
+//! - [`shutdown_signal`] below resolves on SIGTERM (what `docker stop` sends)
+//!   or Ctrl-C
+//! - `src/main.rs` listens on `0.0.0.0`, every interface, and serves [`app`]
+//!   until that signal, letting the requests in flight finish
+//! - `Dockerfile` and `Dockerfile.dockerignore` in this folder build the image,
+//!   from the course's root: `docker build -f exercises/09_containerize/Dockerfile .`
+//!
+//! The endpoints are chapter 8's, unchanged:
+//!
+//! - `GET /health` — 200 with `{"status": "ok"}` (chapter 2)
+//! - `GET /products`, `GET /products/{id}`, `GET /optimizations/today` — reads (chapter 3)
+//! - `POST /products`, `POST /predictions` (chapter 4), `PUT /products/{id}` (chapter 5),
+//!   `DELETE /products/{id}` (chapter 6)
+//! - every error is an RFC 9457 problem, `application/problem+json` (chapter 7)
+//! - `POST /orders` with `Idempotency-Key`, `GET /orders/{id}` (chapter 8)
+//!
+//! Start with `port` and `shutdown_signal` at the end of this file, then
+//! `src/main.rs`, then the `Dockerfile` and `Dockerfile.dockerignore`.
+//! `restlings dockerfile exercises/09_containerize` checks the Dockerfile alone.
+//!
+//! Check it: `cargo test` in this directory. Read: `book/src/09_containerize.md`.
+
+// Starting code leaves parts unused until you write them.
+#![allow(dead_code, unused_imports, unused_variables, clippy::todo)]
+
+mod error;
+pub mod idempotency;
+pub mod orders;
+pub mod problem;
+
+pub use error::{ApiError, MAX_BODY_BYTES, PathId};
+
+use idempotency::IdempotencyStore;
+use orders::{Order, OrderRequest, Orders};
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// One product of the shop's catalogue, exactly as it travels in JSON.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Product {
+    pub id: u64,
+    pub name: String,
+    pub price_cents: i64,
+    pub category: String,
+}
+
+// ANCHOR: catalogue
+/// The catalogue, shared by every request. Handlers now change it, so it sits
+/// behind a `Mutex`: one request at a time may touch it, and none sees a
+/// half-done change. The guard is always dropped before any `.await`.
+#[derive(Clone)]
+pub struct AppState {
+    catalogue: Arc<Mutex<Catalogue>>,
+    orders: Arc<Mutex<Orders>>,
+    idempotency: IdempotencyStore<OrderRequest, Order>,
+}
+
+/// The products, and the highest id ever handed out. `last_id` only grows:
+/// deleting the newest product must not free its id for the next POST.
+struct Catalogue {
+    products: BTreeMap<u64, Product>,
+    last_id: u64,
+}
+// ANCHOR_END: catalogue
+
+impl AppState {
+    /// The three seed products every chapter starts with.
+    pub fn seeded() -> AppState {
+        let seeds = [
+            (1, "Espresso beans 1kg", 1899, "coffee"),
+            (2, "Oat milk 1l", 249, "dairy-free"),
+            (3, "Paper filters x100", 399, "accessories"),
+        ];
+        let products: BTreeMap<u64, Product> = seeds
+            .into_iter()
+            .map(|(id, name, price_cents, category)| {
+                let product = Product {
+                    id,
+                    name: name.to_owned(),
+                    price_cents,
+                    category: category.to_owned(),
+                };
+                (id, product)
+            })
+            .collect();
+        let last_id = products.keys().max().copied().unwrap_or(0);
+        AppState {
+            catalogue: Arc::new(Mutex::new(Catalogue { products, last_id })),
+            orders: Arc::default(),
+            idempotency: IdempotencyStore::default(),
+        }
+    }
+
+    /// Locks the catalogue. A panic in another request while it held the lock
+    /// "poisons" the mutex; every change here is a single map operation, so the
+    /// data is still whole and we carry on rather than fail every later request.
+    fn catalogue(&self) -> MutexGuard<'_, Catalogue> {
+        self.catalogue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Locks the orders, for the same reasons and in the same way.
+    fn orders(&self) -> MutexGuard<'_, Orders> {
+        self.orders.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+// ANCHOR: app
+pub fn app() -> Router {
+    let routes = Router::new()
+        .route("/health", get(health))
+        .route("/products", get(list_products).post(create_product))
+        .route(
+            "/products/{id}",
+            get(get_product).put(put_product).delete(delete_product),
+        )
+        .route("/optimizations/today", get(optimizations_today))
+        .route("/predictions", post(predict))
+        .route("/orders", post(orders::create_order))
+        .route("/orders/{id}", get(orders::get_order));
+    with_error_handling(routes).with_state(AppState::seeded())
+}
+// ANCHOR_END: app
+
+// ANCHOR: error_handling
+/// The errors no handler sees: a path with no route, a method the path does
+/// not support, a body too big to read. Each becomes an `ApiError`, so it
+/// leaves as a problem like every other error.
+fn with_error_handling(routes: Router<AppState>) -> Router<AppState> {
+    routes
+        // It covers the routes added before it, so it comes after all of them.
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .fallback(error::route_not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+}
+// ANCHOR_END: error_handling
+
+async fn health() -> Json<Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    category: Option<String>,
+}
+
+/// `GET /products`: a `BTreeMap` iterates in key order, so the list comes out
+/// sorted by id without a sort.
+async fn list_products(
+    State(state): State<AppState>,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Json<Vec<Product>>, ApiError> {
+    let Query(query) = query?;
+    let products = state
+        .catalogue()
+        .products
+        .values()
+        .filter(|product| match &query.category {
+            Some(category) => &product.category == category,
+            None => true,
+        })
+        .cloned()
+        .collect();
+    Ok(Json(products))
+}
+
+/// `GET /products/{id}`: 400 for an id that is not a positive integer, 404 for
+/// one that names no product.
+async fn get_product(
+    State(state): State<AppState>,
+    PathId(id): PathId,
+) -> Result<Json<Product>, ApiError> {
+    state
+        .catalogue()
+        .products
+        .get(&id)
+        .cloned()
+        .map(Json)
+        .ok_or(ApiError::ProductNotFound(id))
+}
+
+#[derive(Serialize)]
+struct Optimizations {
+    date: String,
+    recommendations: Vec<Recommendation>,
+}
+
+#[derive(Serialize)]
+struct Recommendation {
+    product_id: u64,
+    price_cents: i64,
+}
+
+/// `GET /optimizations/today`: the day's pricing "model", a 10% discount on
+/// every product. The date is computed in UTC so every server agrees on it.
+async fn optimizations_today(State(state): State<AppState>) -> Json<Optimizations> {
+    let recommendations = state
+        .catalogue()
+        .products
+        .values()
+        .map(|product| Recommendation {
+            product_id: product.id,
+            price_cents: discounted(product.price_cents),
+        })
+        .collect();
+    Json(Optimizations {
+        date: time::OffsetDateTime::now_utc().date().to_string(),
+        recommendations,
+    })
+}
+
+/// 90% of the price, rounded down. Computed in `i128` so that no stored price,
+/// however large, can overflow.
+fn discounted(price_cents: i64) -> i64 {
+    let discounted = i128::from(price_cents) * 9 / 10;
+    i64::try_from(discounted).unwrap_or(i64::MAX)
+}
+
+// ANCHOR: input
+/// A product as a client sends it. Serde checks the fields and their types
+/// (a failure is a 422); [`validate`] checks the values.
+#[derive(Deserialize)]
+pub struct ProductInput {
+    /// Whatever id the client sent: POST ignores it, PUT checks it.
+    #[serde(default)]
+    pub id: Option<Value>,
+    pub name: String,
+    pub price_cents: i64,
+    pub category: String,
+}
+
+/// A product body that passed every rule, still waiting for its id.
+#[derive(Clone, Debug)]
+pub struct NewProduct {
+    name: String,
+    price_cents: i64,
+    category: String,
+}
+
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// The one place the rules live: POST and PUT both go through it.
+pub fn validate(input: ProductInput) -> Result<NewProduct, ApiError> {
+    let invalid = |field, problem: &str| ApiError::Invalid {
+        field,
+        problem: problem.to_owned(),
+    };
+    if input.name.is_empty() {
+        return Err(invalid("name", "must not be empty"));
+    }
+    // Characters, not bytes: "☕" is one character but three bytes of UTF-8.
+    if input.name.chars().count() > MAX_NAME_CHARS {
+        return Err(invalid("name", "must be at most 100 characters long"));
+    }
+    if input.price_cents < 0 {
+        return Err(invalid("price_cents", "must be zero or more"));
+    }
+    if input.category.is_empty() {
+        return Err(invalid("category", "must not be empty"));
+    }
+    Ok(NewProduct {
+        name: input.name,
+        price_cents: input.price_cents,
+        category: input.category,
+    })
+}
+// ANCHOR_END: input
+
+impl NewProduct {
+    fn with_id(self, id: u64) -> Product {
+        Product {
+            id,
+            name: self.name,
+            price_cents: self.price_cents,
+            category: self.category,
+        }
+    }
+}
+
+// ANCHOR: create
+impl Catalogue {
+    /// Picks the next id and stores the product, in one step under the lock,
+    /// so two concurrent POSTs can never get the same id.
+    fn create(&mut self, new: NewProduct) -> Result<Product, ApiError> {
+        let id = self
+            .last_id
+            .checked_add(1)
+            .ok_or(ApiError::IdsExhausted("product"))?;
+        self.last_id = id;
+        let product = new.with_id(id);
+        self.products.insert(id, product.clone());
+        Ok(product)
+    }
+}
+
+/// `POST /products`: the server names the new resource and says where it is.
+async fn create_product(
+    State(state): State<AppState>,
+    body: Result<Json<ProductInput>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(input) = body?;
+    let new = validate(input)?;
+    let product = state.catalogue().create(new)?;
+    Ok(created(product))
+}
+
+/// 201 Created, with the new resource's address in `Location` and its
+/// representation in the body.
+fn created(product: Product) -> Response {
+    let location = format!("/products/{}", product.id);
+    (
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(product),
+    )
+        .into_response()
+}
+// ANCHOR_END: create
+
+// ANCHOR: predict
+#[derive(Deserialize)]
+struct PredictionRequest {
+    product_id: u64,
+    price_cents: i64,
+}
+
+#[derive(Serialize)]
+struct Prediction {
+    product_id: u64,
+    price_cents: i64,
+    predicted_units: i64,
+}
+
+/// `POST /predictions`: a calculation, not a new resource, so 200 and no
+/// `Location`. Demand falls as the price rises above the list price.
+async fn predict(
+    State(state): State<AppState>,
+    body: Result<Json<PredictionRequest>, JsonRejection>,
+) -> Result<Json<Prediction>, ApiError> {
+    let Json(request) = body?;
+    if request.price_cents <= 0 {
+        return Err(ApiError::Invalid {
+            field: "price_cents",
+            problem: "must be more than zero".to_owned(),
+        });
+    }
+    let list_price = state
+        .catalogue()
+        .products
+        .get(&request.product_id)
+        .map(|product| product.price_cents)
+        .ok_or(ApiError::ProductNotFound(request.product_id))?;
+    Ok(Json(Prediction {
+        product_id: request.product_id,
+        price_cents: request.price_cents,
+        predicted_units: predicted_units(list_price, request.price_cents),
+    }))
+}
+
+/// `100 * list / price`, rounded down, in `i128`: `100 * i64::MAX` does not
+/// fit in an `i64`. `price` is positive, checked by the caller.
+fn predicted_units(list_price_cents: i64, price_cents: i64) -> i64 {
+    let units = 100 * i128::from(list_price_cents) / i128::from(price_cents);
+    i64::try_from(units).unwrap_or(i64::MAX)
+}
+// ANCHOR_END: predict
+
+// ANCHOR: put
+impl Catalogue {
+    /// Stores `product` under its id, replacing whatever was there. Returns
+    /// true when the id was new. An id chosen by a client still counts as
+    /// handed out, so a later POST never collides with it.
+    fn put(&mut self, product: Product) -> bool {
+        self.last_id = self.last_id.max(product.id);
+        self.products.insert(product.id, product).is_none()
+    }
+}
+
+/// `PUT /products/{id}`: the body is the whole new state of the resource.
+/// Sending the same PUT again changes nothing more, which makes it safe to retry.
+async fn put_product(
+    State(state): State<AppState>,
+    PathId(id): PathId,
+    body: Result<Json<ProductInput>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(input) = body?;
+    if let Some(body_id) = &input.id
+        && body_id.as_u64() != Some(id)
+    {
+        return Err(ApiError::Invalid {
+            field: "id",
+            problem: format!(
+                "is {body_id} but the path names product {id}; leave it out or make them equal"
+            ),
+        });
+    }
+    let product = validate(input)?.with_id(id);
+    let was_new = state.catalogue().put(product.clone());
+    if was_new {
+        Ok(created(product))
+    } else {
+        Ok(Json(product).into_response())
+    }
+}
+// ANCHOR_END: put
+
+// ANCHOR: delete
+/// `DELETE /products/{id}`: 204 and no body when it was there, 404 when it
+/// was not. Either way, afterwards it is gone: that is what makes DELETE
+/// idempotent.
+async fn delete_product(
+    State(state): State<AppState>,
+    PathId(id): PathId,
+) -> Result<StatusCode, ApiError> {
+    match state.catalogue().products.remove(&id) {
+        Some(_) => Ok(StatusCode::NO_CONTENT),
+        None => Err(ApiError::ProductNotFound(id)),
+    }
+}
+// ANCHOR_END: delete
+
+/// The port the service listens on when `PORT` is unset.
+pub const DEFAULT_PORT: u16 = 8080;
+
+/// Why the service refuses to start with the configuration it was given.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// `PORT` is set, but not to a port a server can listen on.
+    #[error(
+        "PORT is {0:?}, which is not a port to listen on: give a whole number from 1 to 65535, \
+         such as PORT=8080, or unset PORT to use 8080"
+    )]
+    BadPort(String),
+}
+
+/// The port to listen on, from the value of the `PORT` variable (`None` when
+/// it is unset).
+///
+/// Unset means 8080. Anything else must be a port from 1 to 65535: a typo such
+/// as `PORT=80800` stops the service at startup with a message, rather than
+/// starting it somewhere nobody will look.
+pub fn port(raw: Option<&str>) -> Result<u16, ConfigError> {
+    // TODO: `None` is `Ok(DEFAULT_PORT)`. Otherwise trim the text and parse it:
+    //     `raw.trim().parse::<u16>()` refuses anything outside 0..=65535.
+    //     Refuse 0 as well (it means "any free port"), with
+    //     `Err(ConfigError::BadPort(raw.to_owned()))`.
+    todo!("read PORT: 8080 when unset, the port when it is one, ConfigError::BadPort otherwise")
+}
+
+/// Resolves when the process is asked to stop: SIGTERM, which `docker stop`
+/// and Kubernetes send, or Ctrl-C (SIGINT) in a terminal.
+///
+/// Give it to `axum::serve(..).with_graceful_shutdown(..)`: the server then
+/// stops accepting connections, lets the requests in flight finish, and
+/// returns, so `main` can exit with status 0.
+pub async fn shutdown_signal() {
+    // TODO: wait for whichever comes first, with `tokio::select!`:
+    //     - `tokio::signal::ctrl_c()`, a future that resolves on Ctrl-C;
+    //     - SIGTERM: `tokio::signal::unix::signal(SignalKind::terminate())`
+    //       gives a stream whose `.recv().await` resolves on the signal.
+    //     Both can fail to install: print why, then wait on the other one
+    //     (`std::future::pending::<()>().await`). Never `unwrap` them.
+    todo!("wait for SIGTERM or Ctrl-C")
+}

@@ -1,0 +1,45 @@
+//! RFC 9457 problem details: the one shape every error response takes.
+//!
+//! ```json
+//! {"type": "about:blank", "title": "Not Found", "status": 404,
+//!  "detail": "there is no product with id 42"}
+//! ```
+//!
+//! With `type` left at `about:blank`, RFC 9457 §4.2.1 asks for the status's
+//! own reason phrase as `title`, so a `Problem` needs only a status and a detail.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+/// The media type of a problem details body (RFC 9457 §3).
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+// ANCHOR: problem
+/// One error, ready to send: the status and a sentence for the human reading it.
+#[derive(Debug)]
+pub struct Problem {
+    pub status: StatusCode,
+    pub detail: String,
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let title = self.status.canonical_reason().unwrap_or("Error");
+        let body = json!({
+            "type": "about:blank",
+            "title": title,
+            "status": self.status.as_u16(),
+            "detail": self.detail,
+        });
+        // `Json` would say `application/json`; the body is text we label ourselves.
+        let content_type = HeaderValue::from_static(PROBLEM_JSON);
+        (
+            self.status,
+            [(header::CONTENT_TYPE, content_type)],
+            body.to_string(),
+        )
+            .into_response()
+    }
+}
+// ANCHOR_END: problem

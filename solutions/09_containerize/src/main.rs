@@ -1,0 +1,66 @@
+//! The shop as a program, ready for a container: it listens on `0.0.0.0`, at
+//! the port in `PORT` (8080 when unset), and stops cleanly on SIGTERM or Ctrl-C.
+//!
+//! Run it: `cargo run -p sol09_containerize`, then `curl localhost:8080/health`.
+
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::process::ExitCode;
+
+use containerize::{ConfigError, app, port, shutdown_signal};
+use tokio::net::TcpListener;
+
+/// Why the shop did not start, or did not stop cleanly.
+#[derive(Debug, thiserror::Error)]
+enum StartError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(
+        "cannot listen on {address}: {source}. Is another program using port {}? \
+         Stop it, or set PORT to a free port",
+        address.port()
+    )]
+    Bind {
+        address: SocketAddr,
+        source: io::Error,
+    },
+    #[error("the server stopped with an error: {0}")]
+    Serve(io::Error),
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("shop: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+// ANCHOR: run
+async fn run() -> Result<(), StartError> {
+    let port = port(port_variable().as_deref())?;
+    // Every interface, not 127.0.0.1: inside a container, 127.0.0.1 is the
+    // container's own loopback, and `docker run -p` forwards to the
+    // container's network interface, where nothing would be listening.
+    let address = SocketAddr::from((Ipv4Addr::UNSPECIFIED, port));
+    let listener = TcpListener::bind(address)
+        .await
+        .map_err(|source| StartError::Bind { address, source })?;
+    eprintln!("shop: listening on http://{address}");
+    axum::serve(listener, app())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(StartError::Serve)?;
+    eprintln!("shop: stopped cleanly");
+    Ok(())
+}
+// ANCHOR_END: run
+
+/// `PORT` as text, or `None` when it is unset. A value that is not UTF-8 is
+/// passed on with its bad bytes replaced, so that `port` refuses it too.
+fn port_variable() -> Option<String> {
+    std::env::var_os("PORT").map(|value| value.to_string_lossy().into_owned())
+}
