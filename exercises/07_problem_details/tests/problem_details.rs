@@ -396,6 +396,52 @@ async fn a_body_over_64_kib_answers_a_413_problem_and_the_server_keeps_serving()
 }
 
 #[tokio::test]
+async fn a_refused_big_body_is_never_read_as_a_request_of_its_own() {
+    // Arrange: a product, and a body over the limit that starts with a whole
+    // HTTP request deleting it.
+    let app = spawn().await;
+    let res = app
+        .post_json("/products", &product_body(&kit::unique_name("smuggled")))
+        .await;
+    let why = "POST /products creates a product to watch (chapter 4).";
+    res.expect_status(StatusCode::CREATED, why);
+    let Some(id) = res.json(why)["id"].as_u64() else {
+        res.fail("a numeric \"id\"", "no numeric id", why);
+    };
+    let host = app.base_url().split("://").nth(1).unwrap_or_default();
+    let smuggled =
+        format!("DELETE /products/{id} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\n\r\n");
+    let mut body = smuggled.into_bytes();
+    body.resize(MAX_BODY + 4096, b' ');
+
+    // Act
+    let res = app
+        .request(Method::POST, "/products")
+        .header("content-type", "application/json")
+        .body(body)
+        .await;
+
+    // Assert
+    expect_problem(
+        &res,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "A body over 64 KiB is refused with 413 Content Too Large (RFC 9110 §15.5.14).",
+    );
+    // A server that reads the leftover body as the next request would have
+    // run that DELETE by now; give it a moment to show.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    app.get(&format!("/products/{id}")).await.expect_status(
+        StatusCode::OK,
+        "The refused body began with the bytes of a request deleting this product, and the \
+         product is gone: the server answered 413 without reading the body, kept the \
+         connection open, and then read the body as the next request. That is request \
+         smuggling. After a 413, either read and discard the rest of the body, or close \
+         the connection (RFC 9110 §15.5.14: the server MAY close it; send \
+         `Connection: close` to say so).",
+    );
+}
+
+#[tokio::test]
 async fn a_body_of_exactly_64_kib_is_not_refused_as_too_large() {
     let app = spawn().await;
 
