@@ -41,6 +41,21 @@ pub enum Command {
     },
     /// Check the exercise you are on again each time you save a file in it
     Watch,
+    /// Check a Dockerfile against the course's rules (chapter 9)
+    ///
+    /// Prints each finding like a compiler: file:line, the rule, what is
+    /// wrong, why it matters and how to fix it. Reads the ignore file Docker
+    /// would: `Dockerfile.dockerignore` beside the Dockerfile, else
+    /// `.dockerignore` in its folder. Exits 1 if a rule finds an error, 2 if
+    /// the file cannot be read or parsed.
+    Dockerfile {
+        /// A Dockerfile, or the folder holding one, such as
+        /// `exercises/09_containerize`
+        path: PathBuf,
+        /// The port the service listens on, which the image must EXPOSE
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+    },
     /// Deploy a service from its deploy.toml and check every endpoint it declares
     ///
     /// Checks the manifest, starts the service (its container image when a

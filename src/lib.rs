@@ -7,6 +7,7 @@ pub mod check;
 pub mod cli;
 pub mod course;
 pub mod deploy;
+pub mod dockerfile;
 pub mod hint;
 pub mod list;
 pub mod report;
@@ -38,6 +39,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         };
         return deploy::run(path, &options);
     }
+    // So does `dockerfile`: it reads one file and its ignore file.
+    if let Some(Command::Dockerfile { path, port }) = &cli.command {
+        return dockerfile::run(path, *port);
+    }
     let root = match &cli.course {
         Some(dir) => dir.clone(),
         None => {
@@ -57,5 +62,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Verify { name }) => verify::run(&course, &checker, name.as_deref()),
         Some(Command::Watch) => watch::run(&course, &checker),
         Some(Command::Deploy { .. }) => unreachable!("deploy returns before the course loads"),
+        Some(Command::Dockerfile { .. }) => {
+            unreachable!("dockerfile returns before the course loads")
+        }
     }
 }
