@@ -1,8 +1,8 @@
 """What the client sends: ids in paths (chapter 3) and JSON bodies (chapters 4-8).
 
-An id is a positive integer in plain ASCII digits, else 400. For bodies: not declared as JSON is 415, not parseable JSON is 400, JSON of the wrong
-shape or with a value the rules forbid is 422, and the 422's detail names the
-field to fix.
+An id is a positive integer in plain ASCII digits, else 400. A body not
+declared as JSON is 415, one that does not parse is 400, and JSON of the wrong
+shape or with a value the rules forbid is 422, whose detail names the field.
 """
 
 import json
@@ -38,19 +38,19 @@ def read_json(req, check_content_type=True):
         return {}
     try:
         text = req.body.decode("utf-8")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as error:
         if broken("non-utf8-500"):
-            raise RuntimeError("the body is not UTF-8")
-        raise ApiError(400, "the body is not UTF-8 text, so it cannot be JSON")
+            raise RuntimeError("the body is not UTF-8") from error
+        raise ApiError(400, "the body is not UTF-8 text, so it cannot be JSON") from None
     try:
         return json.loads(text, parse_constant=_no_constants)
-    except RecursionError:
+    except RecursionError as error:
         if broken("deep-nesting-500"):
-            raise RuntimeError("the parser ran out of stack")
-        raise ApiError(400, "the body nests too deeply to be read")
+            raise RuntimeError("the parser ran out of stack") from error
+        raise ApiError(400, "the body nests too deeply to be read") from None
     except ValueError as error:
         status = 422 if broken("malformed-json-422") else 400
-        raise ApiError(status, f"the body is not valid JSON: {error}")
+        raise ApiError(status, f"the body is not valid JSON: {error}") from None
 
 
 def shape_error(detail):

@@ -9,11 +9,10 @@ import json
 import time
 
 from bodies import I64_MAX, I64_MIN, integer, parse_id, read_json, require_object
-from mutants import broken
+from mutants import RACE_PAUSE, broken
 from responses import ApiError, Response
 
 KEY_MAX = 255
-RACE_PAUSE = 0.01
 
 
 def check_key(key):

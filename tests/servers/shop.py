@@ -73,7 +73,7 @@ def match(patterns, path):
             if not (broken("path-prefix") and len(segments) > len(pattern)):
                 continue
         params = {}
-        for want, got in zip(pattern, segments):
+        for want, got in zip(pattern, segments, strict=False):
             if want.startswith("{"):
                 params[want[1:-1]] = urllib.parse.unquote(got)
             elif want != got:
@@ -176,7 +176,7 @@ class Handler(BaseHTTPRequestHandler):
                 size = int(line.split(b";", 1)[0].strip(), 16)
             except ValueError:
                 self.close_connection = True
-                raise ApiError(400, "the chunked body is malformed")
+                raise ApiError(400, "the chunked body is malformed") from None
             if size == 0:
                 while self.rfile.readline(1024).strip():
                     pass  # trailer fields

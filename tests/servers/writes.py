@@ -7,11 +7,8 @@ A mixin of `catalog.Shop`: `self.lock` guards `self.products` and
 import time
 
 from bodies import I64_MAX, I64_MIN, integer, parse_id, product_fields, read_json, require_object
-from mutants import broken
+from mutants import RACE_PAUSE, broken
 from responses import ApiError, Response
-
-# How long the race mutants leave the lock released between check and change.
-RACE_PAUSE = 0.01
 
 
 class Writes:
