@@ -142,16 +142,16 @@ fn parse_id(raw: &str) -> Result<u64, ApiError> {
     }
 }
 
-/// `Router::fallback`: no route matches the path at all.
 // TODO: return `ApiError::NoSuchRoute` with the path the client asked for:
 //     `uri.path().to_owned()`.
+/// `Router::fallback`: no route matches the path at all.
 pub async fn route_not_found(uri: Uri) -> ApiError {
     todo!("say that no endpoint lives at this path")
 }
 
+// TODO: return `ApiError::MethodNotAllowed` with the method and the path.
 /// `Router::method_not_allowed_fallback`: the path exists, the method does
 /// not. axum adds the `Allow` header to whatever this returns.
-// TODO: return `ApiError::MethodNotAllowed` with the method and the path.
 pub async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
     todo!("say that this path does not support this method")
 }

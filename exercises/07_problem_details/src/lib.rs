@@ -110,14 +110,14 @@ pub fn app() -> Router {
     with_error_handling(routes).with_state(AppState::seeded())
 }
 
-/// The errors no handler sees: a path with no route, a method the path does
-/// not support, a body too big to read. Each becomes an `ApiError`, so it
-/// leaves as a problem like every other error.
 // TODO: chain three calls on `routes`:
 //     `.method_not_allowed_fallback(error::method_not_allowed)` (it covers only
 //     the routes added before it, so it comes after all of them),
 //     `.fallback(error::route_not_found)`, and
 //     `.layer(DefaultBodyLimit::max(MAX_BODY_BYTES))`.
+/// The errors no handler sees: a path with no route, a method the path does
+/// not support, a body too big to read. Each becomes an `ApiError`, so it
+/// leaves as a problem like every other error.
 fn with_error_handling(routes: Router<AppState>) -> Router<AppState> {
     todo!("add the 405 fallback, the 404 fallback and the 64 KiB body limit")
 }

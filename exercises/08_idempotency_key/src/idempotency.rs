@@ -76,8 +76,6 @@ pub enum Begin<Req, Res> {
 }
 
 impl<Req: Clone + PartialEq, Res: Clone> IdempotencyStore<Req, Res> {
-    /// Looks the key up and, if it is new, marks it in flight, all under one
-    /// lock: two requests with the same key can never both get `Proceed`.
     // TODO: lock once (`self.lock()`) and decide while holding it:
     //     - the key is stored with a different request: `Begin::Mismatch`;
     //     - stored with a response: `Begin::Replay(response.clone())`;
@@ -86,6 +84,8 @@ impl<Req: Clone + PartialEq, Res: Clone> IdempotencyStore<Req, Res> {
     //       and return `Begin::Proceed(Claim { store: self.clone(), key: Some(key) })`.
     //     Checking and inserting under one lock is what stops two concurrent
     //     requests with the same key from both proceeding.
+    /// Looks the key up and, if it is new, marks it in flight, all under one
+    /// lock: two requests with the same key can never both get `Proceed`.
     pub fn begin(&self, key: IdempotencyKey, request: &Req) -> Begin<Req, Res> {
         todo!("decide: proceed, replay, in flight or mismatch")
     }

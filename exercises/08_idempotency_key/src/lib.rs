@@ -129,10 +129,10 @@ pub fn app() -> Router {
     with_error_handling(routes).with_state(AppState::seeded())
 }
 
-/// Chapter 8's endpoints, merged in before `with_error_handling`, so that a
-/// wrong method on them is a 405 problem too.
 // TODO: a `Router::new()` with two routes: `POST /orders` handled by
 //     `orders::create_order` and `GET /orders/{id}` by `orders::get_order`.
+/// Chapter 8's endpoints, merged in before `with_error_handling`, so that a
+/// wrong method on them is a 405 problem too.
 fn order_routes() -> Router<AppState> {
     todo!("route POST /orders and GET /orders/<id>")
 }
