@@ -305,15 +305,22 @@ fn a_service_that_ignores_the_key_fails_every_guarded_row() {
     );
 }
 
-/// The engine that answers, or the reason there is none.
-fn container_engine() -> Result<&'static str, String> {
-    for engine in ["docker", "podman"] {
-        match Command::new(engine).arg("info").output() {
+/// The engine that answers `info` (`RESTLINGS_CONTAINER_ENGINE`, or docker
+/// then podman), or what was tried.
+fn container_engine() -> Result<String, String> {
+    let candidates = match std::env::var("RESTLINGS_CONTAINER_ENGINE") {
+        Ok(program) if !program.trim().is_empty() => vec![program.trim().to_owned()],
+        _ => vec!["docker".to_owned(), "podman".to_owned()],
+    };
+    let mut tried = Vec::new();
+    for engine in candidates {
+        match Command::new(&engine).arg("info").output() {
             Ok(output) if output.status.success() => return Ok(engine),
-            _ => continue,
+            Ok(_) => tried.push(format!("`{engine} info` failed")),
+            Err(error) => tried.push(format!("{engine} not found: {error}")),
         }
     }
-    Err("neither `docker info` nor `podman info` succeeds".to_owned())
+    Err(tried.join("; "))
 }
 
 #[test]
@@ -333,7 +340,9 @@ fn the_solution_image_deploys_in_a_container_where_an_engine_runs() {
     };
     let dockerfile = solution_dir().join("Dockerfile");
     let image = "restlings-shop:10";
-    let built = Command::new(engine)
+    let built = Command::new(&engine)
+        // The Dockerfile uses `RUN --mount`, which needs BuildKit.
+        .env("DOCKER_BUILDKIT", "1")
         .args(["build", "--tag", image, "--file"])
         .arg(&dockerfile)
         .arg(".")
