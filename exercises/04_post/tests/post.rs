@@ -202,21 +202,13 @@ async fn back_to_back_posts_get_consecutive_ids() {
 #[tokio::test]
 async fn malformed_json_answers_400() {
     let app = spawn().await;
+    #[rustfmt::skip]
     let cases = [
-        (
-            r#"{"name": "Mug", "price_cents": 900,"#,
-            "the JSON stops half way",
-        ),
+        (r#"{"name": "Mug", "price_cents": 900,"#, "the JSON stops half way"),
         ("name=Mug&price_cents=900", "a form body, not JSON"),
         ("", "an empty body"),
-        (
-            r#"{"name": 'Mug', "price_cents": 900, "category": "x"}"#,
-            "single quotes",
-        ),
-        (
-            r#"{"name": "Mug", "price_cents": 900, "category": "x",}"#,
-            "a trailing comma",
-        ),
+        (r#"{"name": 'Mug', "price_cents": 900, "category": "x"}"#, "single quotes"),
+        (r#"{"name": "Mug", "price_cents": 900, "category": "x",}"#, "a trailing comma"),
     ];
 
     for (body, what) in cases {
@@ -241,16 +233,11 @@ async fn malformed_json_answers_400() {
 async fn a_body_that_is_not_declared_as_json_answers_415() {
     let app = spawn().await;
     let body = product_body(&kit::unique_name("not-json"), 100).to_string();
+    #[rustfmt::skip]
     let cases = [
         (Some("text/plain"), "text/plain"),
-        (
-            Some("application/x-www-form-urlencoded"),
-            "a form content type",
-        ),
-        (
-            Some("text/json"),
-            "text/json, which is not the JSON media type",
-        ),
+        (Some("application/x-www-form-urlencoded"), "a form content type"),
+        (Some("text/json"), "text/json, which is not the JSON media type"),
         (None, "no Content-Type header at all"),
     ];
 
@@ -295,35 +282,15 @@ async fn a_json_content_type_with_a_charset_parameter_is_accepted() {
 async fn a_missing_field_or_a_wrong_type_answers_422() {
     let app = spawn().await;
     let name = kit::unique_name("shape");
+    #[rustfmt::skip]
     let cases = [
-        (
-            json!({ "price_cents": 100, "category": "c" }),
-            "the name is missing",
-        ),
-        (
-            json!({ "name": name, "category": "c" }),
-            "the price is missing",
-        ),
-        (
-            json!({ "name": name, "price_cents": 100 }),
-            "the category is missing",
-        ),
-        (
-            json!({ "name": name, "price_cents": "100", "category": "c" }),
-            "the price is a string",
-        ),
-        (
-            json!({ "name": name, "price_cents": 12.5, "category": "c" }),
-            "the price has a fraction",
-        ),
-        (
-            json!({ "name": 42, "price_cents": 100, "category": "c" }),
-            "the name is a number",
-        ),
-        (
-            json!({ "name": name, "price_cents": 100, "category": null }),
-            "the category is null",
-        ),
+        (json!({ "price_cents": 100, "category": "c" }), "the name is missing"),
+        (json!({ "name": name, "category": "c" }), "the price is missing"),
+        (json!({ "name": name, "price_cents": 100 }), "the category is missing"),
+        (json!({ "name": name, "price_cents": "100", "category": "c" }), "the price is a string"),
+        (json!({ "name": name, "price_cents": 12.5, "category": "c" }), "the price has a fraction"),
+        (json!({ "name": 42, "price_cents": 100, "category": "c" }), "the name is a number"),
+        (json!({ "name": name, "price_cents": 100, "category": null }), "the category is null"),
         (json!("a product"), "the body is a string, not an object"),
     ];
 
@@ -346,26 +313,12 @@ async fn a_value_that_breaks_the_rules_answers_422_and_creates_nothing() {
     let app = spawn().await;
     // A category of our own, to look for anything a broken server stored anyway.
     let category = kit::unique_name("rules");
+    #[rustfmt::skip]
     let cases = [
         (json!(""), json!(100), json!(category), "the name is empty"),
-        (
-            json!("a".repeat(101)),
-            json!(100),
-            json!(category),
-            "the name has 101 characters",
-        ),
-        (
-            json!("☕".repeat(101)),
-            json!(100),
-            json!(category),
-            "the name has 101 characters (303 bytes)",
-        ),
-        (
-            json!("Mug"),
-            json!(-1),
-            json!(category),
-            "the price is negative",
-        ),
+        (json!("a".repeat(101)), json!(100), json!(category), "the name has 101 characters"),
+        (json!("☕".repeat(101)), json!(100), json!(category), "the name has 101 characters (303 bytes)"),
+        (json!("Mug"), json!(-1), json!(category), "the price is negative"),
         (json!("Mug"), json!(100), json!(""), "the category is empty"),
     ];
 
@@ -395,13 +348,10 @@ async fn a_value_that_breaks_the_rules_answers_422_and_creates_nothing() {
 #[tokio::test]
 async fn values_at_the_edge_of_the_rules_are_accepted() {
     let app = spawn().await;
+    #[rustfmt::skip]
     let cases = [
         ("a".repeat(100), 1, "a name of exactly 100 characters"),
-        (
-            "☕".repeat(100),
-            1,
-            "a name of 100 characters that takes 300 bytes",
-        ),
+        ("☕".repeat(100), 1, "a name of 100 characters that takes 300 bytes"),
         ("x".to_owned(), 1, "a name of one character"),
         (kit::unique_name("free"), 0, "a price of 0, a free product"),
     ];
@@ -430,6 +380,7 @@ async fn values_at_the_edge_of_the_rules_are_accepted() {
 async fn a_prediction_answers_200_with_the_predicted_units() {
     // Seed product 1 costs 1899 cents; predicted units are 100 * 1899 / price.
     let app = spawn().await;
+    #[rustfmt::skip]
     let cases = [
         (1799, 105),
         (1899, 100),
@@ -547,43 +498,14 @@ async fn a_prediction_for_an_unknown_product_answers_404() {
 async fn a_prediction_with_a_bad_body_answers_400_415_or_422() {
     let app = spawn().await;
     let json = "application/json";
+    #[rustfmt::skip]
     let cases = [
-        (
-            json,
-            r#"{"product_id": 1, "price_cents": 0}"#,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "a price of 0, which would divide by zero",
-        ),
-        (
-            json,
-            r#"{"product_id": 1, "price_cents": -100}"#,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "a negative price",
-        ),
-        (
-            json,
-            r#"{"product_id": 1}"#,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "no price",
-        ),
-        (
-            json,
-            r#"{"product_id": "one", "price_cents": 100}"#,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "a product_id that is a string",
-        ),
-        (
-            json,
-            r#"{"product_id": 1, "price_cents": "#,
-            StatusCode::BAD_REQUEST,
-            "JSON cut off half way",
-        ),
-        (
-            "text/plain",
-            r#"{"product_id": 1, "price_cents": 100}"#,
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "a text/plain body",
-        ),
+        (json, r#"{"product_id": 1, "price_cents": 0}"#, StatusCode::UNPROCESSABLE_ENTITY, "a price of 0, which would divide by zero"),
+        (json, r#"{"product_id": 1, "price_cents": -100}"#, StatusCode::UNPROCESSABLE_ENTITY, "a negative price"),
+        (json, r#"{"product_id": 1}"#, StatusCode::UNPROCESSABLE_ENTITY, "no price"),
+        (json, r#"{"product_id": "one", "price_cents": 100}"#, StatusCode::UNPROCESSABLE_ENTITY, "a product_id that is a string"),
+        (json, r#"{"product_id": 1, "price_cents": "#, StatusCode::BAD_REQUEST, "JSON cut off half way"),
+        ("text/plain", r#"{"product_id": 1, "price_cents": 100}"#, StatusCode::UNSUPPORTED_MEDIA_TYPE, "a text/plain body"),
     ];
 
     for (content_type, body, status, what) in cases {

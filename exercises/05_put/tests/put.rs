@@ -264,55 +264,16 @@ async fn a_put_body_follows_the_same_rules_as_a_post_body() {
     let valid = product_body(&kit::unique_name("valid"), 300, "coffee").to_string();
     let json = "application/json";
     let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+    #[rustfmt::skip]
     let cases = [
-        (
-            json,
-            r#"{"name": "Mug", "price_cents": "#.to_owned(),
-            StatusCode::BAD_REQUEST,
-            "JSON cut off half way",
-        ),
-        (
-            "text/plain",
-            valid.clone(),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "a text/plain content type",
-        ),
-        (
-            json,
-            r#"{"name": "Mug", "category": "c"}"#.to_owned(),
-            unprocessable,
-            "no price",
-        ),
-        (
-            json,
-            r#"{"name": "Mug", "price_cents": 1.5, "category": "c"}"#.to_owned(),
-            unprocessable,
-            "a price with a fraction",
-        ),
-        (
-            json,
-            json!({"name": "", "price_cents": 1, "category": "c"}).to_string(),
-            unprocessable,
-            "an empty name",
-        ),
-        (
-            json,
-            json!({"name": "a".repeat(101), "price_cents": 1, "category": "c"}).to_string(),
-            unprocessable,
-            "a name of 101 characters",
-        ),
-        (
-            json,
-            json!({"name": "Mug", "price_cents": -1, "category": "c"}).to_string(),
-            unprocessable,
-            "a negative price",
-        ),
-        (
-            json,
-            json!({"name": "Mug", "price_cents": 1, "category": ""}).to_string(),
-            unprocessable,
-            "an empty category",
-        ),
+        (json, r#"{"name": "Mug", "price_cents": "#.to_owned(), StatusCode::BAD_REQUEST, "JSON cut off half way"),
+        ("text/plain", valid.clone(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "a text/plain content type"),
+        (json, r#"{"name": "Mug", "category": "c"}"#.to_owned(), unprocessable, "no price"),
+        (json, r#"{"name": "Mug", "price_cents": 1.5, "category": "c"}"#.to_owned(), unprocessable, "a price with a fraction"),
+        (json, json!({"name": "", "price_cents": 1, "category": "c"}).to_string(), unprocessable, "an empty name"),
+        (json, json!({"name": "a".repeat(101), "price_cents": 1, "category": "c"}).to_string(), unprocessable, "a name of 101 characters"),
+        (json, json!({"name": "Mug", "price_cents": -1, "category": "c"}).to_string(), unprocessable, "a negative price"),
+        (json, json!({"name": "Mug", "price_cents": 1, "category": ""}).to_string(), unprocessable, "an empty category"),
     ];
 
     for (content_type, body, status, what) in cases {
