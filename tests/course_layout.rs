@@ -17,7 +17,8 @@ fn course() -> Course {
 
 /// The chapter folders or pages under `dir`: names that start with two digits.
 fn chapter_names(dir: &Path, strip_suffix: &str) -> BTreeSet<String> {
-    let entries = fs::read_dir(dir).unwrap_or_else(|error| panic!("cannot list {}: {error}", dir.display()));
+    let entries =
+        fs::read_dir(dir).unwrap_or_else(|error| panic!("cannot list {}: {error}", dir.display()));
     entries
         .filter_map(Result::ok)
         .filter_map(|entry| entry.file_name().into_string().ok())
@@ -27,11 +28,16 @@ fn chapter_names(dir: &Path, strip_suffix: &str) -> BTreeSet<String> {
 }
 
 fn manifest_names() -> BTreeSet<String> {
-    course().exercises().iter().map(|exercise| exercise.name.clone()).collect()
+    course()
+        .exercises()
+        .iter()
+        .map(|exercise| exercise.name.clone())
+        .collect()
 }
 
 fn read(path: &Path) -> String {
-    fs::read_to_string(path).unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()))
+    fs::read_to_string(path)
+        .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()))
 }
 
 fn cargo_toml(dir: &Path) -> toml::Table {
@@ -103,7 +109,10 @@ fn the_book_summary_lists_every_chapter_once_in_course_order() {
     for exercise in course().exercises() {
         let link = format!("({}.md)", exercise.name);
         let count = summary.matches(&link).count();
-        assert_eq!(count, 1, "book/src/SUMMARY.md must link {link} exactly once, found {count}");
+        assert_eq!(
+            count, 1,
+            "book/src/SUMMARY.md must link {link} exactly once, found {count}"
+        );
         positions.push(summary.find(&link));
     }
     assert!(
@@ -131,7 +140,8 @@ fn each_solution_runs_the_exercise_test_file_and_no_other() {
             "{name}: the solution package is named sol{name}"
         );
         assert!(
-            lib_name(&exercise_manifest).is_some() && lib_name(&exercise_manifest) == lib_name(&solution_manifest),
+            lib_name(&exercise_manifest).is_some()
+                && lib_name(&exercise_manifest) == lib_name(&solution_manifest),
             "{name}: the exercise and the solution need the same [lib] name, so that one test file serves both"
         );
 
@@ -151,7 +161,9 @@ fn each_solution_runs_the_exercise_test_file_and_no_other() {
              the edit-to-verdict loop faster), found {test_files:?}"
         );
         let expected_path = format!("../../exercises/{name}/tests/{}", test_files[0]);
-        let tests = solution_manifest.get("test").and_then(toml::Value::as_array);
+        let tests = solution_manifest
+            .get("test")
+            .and_then(toml::Value::as_array);
         let paths: Vec<&str> = tests
             .into_iter()
             .flatten()
@@ -187,7 +199,9 @@ fn exercises_mark_every_spot_to_edit_and_solutions_leave_none() {
         for file in rust_files(&solution_dir(exercise).join("src")) {
             let text = read(&file);
             assert!(
-                !text.contains("TODO") && !text.contains("todo!(") && !text.contains("unimplemented!("),
+                !text.contains("TODO")
+                    && !text.contains("todo!(")
+                    && !text.contains("unimplemented!("),
                 "{}: a solution is finished code: no TODO, todo!() or unimplemented!()",
                 file.display()
             );

@@ -19,9 +19,11 @@ fn root() -> PathBuf {
 fn build_exercise_tests(course: &Course) -> Vec<(String, PathBuf)> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut command = Command::new(cargo);
-    command
-        .current_dir(root())
-        .args(["test", "--no-run", "--message-format=json-render-diagnostics"]);
+    command.current_dir(root()).args([
+        "test",
+        "--no-run",
+        "--message-format=json-render-diagnostics",
+    ]);
     for exercise in course.exercises() {
         command.args(["-p", &format!("ex{}", exercise.name)]);
     }
@@ -42,9 +44,10 @@ fn build_exercise_tests(course: &Course) -> Vec<(String, PathBuf)> {
         let is_test_target = message["target"]["kind"]
             .as_array()
             .is_some_and(|kinds| kinds.iter().any(|kind| kind == "test"));
-        let (Some(executable), Some(src_path)) =
-            (message["executable"].as_str(), message["target"]["src_path"].as_str())
-        else {
+        let (Some(executable), Some(src_path)) = (
+            message["executable"].as_str(),
+            message["target"]["src_path"].as_str(),
+        ) else {
             continue;
         };
         if !is_test_target {
@@ -63,7 +66,8 @@ fn build_exercise_tests(course: &Course) -> Vec<(String, PathBuf)> {
 
 #[test]
 fn every_exercise_compiles_and_fails_with_its_todo_message() {
-    let course = Course::load(&root()).unwrap_or_else(|error| panic!("course.toml must load: {error:#}"));
+    let course =
+        Course::load(&root()).unwrap_or_else(|error| panic!("course.toml must load: {error:#}"));
     let binaries = build_exercise_tests(&course);
 
     for exercise in course.exercises() {
@@ -80,7 +84,11 @@ fn every_exercise_compiles_and_fails_with_its_todo_message() {
             exercise.dir.display()
         );
 
-        let (passed, output) = run_with_timeout(found[0], &root().join(&exercise.dir), Duration::from_secs(120));
+        let (passed, output) = run_with_timeout(
+            found[0],
+            &root().join(&exercise.dir),
+            Duration::from_secs(120),
+        );
 
         assert!(
             !passed,
@@ -117,7 +125,10 @@ fn run_with_timeout(binary: &Path, dir: &Path, limit: Duration) -> (bool, String
             Ok(Some(status)) => break status,
             Ok(None) if started.elapsed() > limit => {
                 let _ = child.kill();
-                panic!("{} ran for more than {limit:?}: a test hangs", binary.display());
+                panic!(
+                    "{} ran for more than {limit:?}: a test hangs",
+                    binary.display()
+                );
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(20)),
             Err(error) => panic!("cannot wait for {}: {error}", binary.display()),
