@@ -2,15 +2,16 @@
 //! runs, else the binary. Whatever starts is stopped by [`Running::stop`], or
 //! by `Drop` if a check returns early.
 
-use std::io::{BufRead, BufReader, Read};
-use std::net::TcpListener;
+mod binary;
+mod container;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use deploy_manifest::Manifest;
 
 use crate::cli::DeployMode;
@@ -171,162 +172,11 @@ pub fn start(
             package_dir,
             binary,
             ..
-        } => start_binary(package_dir, binary, values),
+        } => binary::start_binary(package_dir, binary, values),
         Plan::Container { engine, image } => {
-            start_container(engine.clone(), image, manifest.port, values)
+            container::start_container(engine.clone(), image, manifest.port, values)
         }
     }
-}
-
-fn start_binary(
-    package_dir: &Path,
-    binary: &str,
-    values: &[(String, String)],
-) -> anyhow::Result<Running> {
-    let path = build(package_dir, binary)?;
-    // The manifest's port is the one inside a container; on this machine it
-    // may be taken, so the binary gets a free one.
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|addr| addr.port())
-        .context("cannot find a free port on 127.0.0.1 for the service")?;
-    let mut command = Command::new(&path);
-    // Only what the manifest declares, as in a container: a variable the
-    // service needs but the manifest forgot shows up here, not in production.
-    command.env_clear().env("PORT", port.to_string());
-    for (name, value) in values {
-        command.env(name, value);
-    }
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .with_context(|| {
-            format!(
-                "cannot start {}: check that it is a program",
-                path.display()
-            )
-        })?;
-    let output = Arc::new(Mutex::new(String::new()));
-    if let Some(stdout) = child.stdout.take() {
-        collect(stdout, Arc::clone(&output));
-    }
-    if let Some(stderr) = child.stderr.take() {
-        collect(stderr, Arc::clone(&output));
-    }
-    Ok(Running {
-        base_url: format!("http://127.0.0.1:{port}"),
-        kind: Kind::Binary {
-            child,
-            output,
-            path,
-        },
-        stopped: false,
-    })
-}
-
-/// Copies a pipe into `output`, line by line, until it closes.
-fn collect(pipe: impl Read + Send + 'static, output: Arc<Mutex<String>>) {
-    thread::spawn(move || {
-        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-            let mut text = output.lock().unwrap_or_else(PoisonError::into_inner);
-            text.push_str(&line);
-            text.push('\n');
-        }
-    });
-}
-
-/// `cargo build` of one binary target; returns the executable's path.
-fn build(package_dir: &Path, binary: &str) -> anyhow::Result<PathBuf> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let manifest_path = package_dir.join("Cargo.toml");
-    let output = Command::new(&cargo)
-        .args([
-            "build",
-            "--bin",
-            binary,
-            "--message-format=json-render-diagnostics",
-            "--manifest-path",
-        ])
-        .arg(&manifest_path)
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .with_context(|| format!("cannot run `{cargo} build`: is cargo on your PATH?"))?;
-    if !output.status.success() {
-        bail!(
-            "`cargo build --bin {binary}` failed for {} (its errors are above). If the binary is \
-             called something else, fix `binary` in the manifest.",
-            manifest_path.display()
-        );
-    }
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|message| message["target"]["name"] == binary)
-        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-        .with_context(|| {
-            format!(
-                "cargo built {} but reported no executable named {binary}",
-                manifest_path.display()
-            )
-        })
-}
-
-fn start_container(
-    engine: String,
-    image: &str,
-    port: u16,
-    values: &[(String, String)],
-) -> anyhow::Result<Running> {
-    let mut command = Command::new(&engine);
-    command
-        .args(["run", "--detach", "--publish"])
-        .arg(format!("127.0.0.1::{port}"))
-        .args(["--env", &format!("PORT={port}")]);
-    for (name, value) in values {
-        // `--env NAME` without a value: the engine copies it from its own
-        // environment, so a secret never shows in the process list.
-        command.args(["--env", name]).env(name, value);
-    }
-    let output = command
-        .arg(image)
-        .stdin(Stdio::null())
-        .output()
-        .with_context(|| format!("cannot run `{engine} run`"))?;
-    if !output.status.success() {
-        bail!(
-            "`{engine} run {image}` failed: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-    }
-    let id = String::from_utf8_lossy(&output.stdout).trim().to_owned();
-    let mut running = Running {
-        base_url: String::new(),
-        kind: Kind::Container {
-            engine: engine.clone(),
-            id: id.clone(),
-            image: image.to_owned(),
-        },
-        stopped: false,
-    };
-    let published = Command::new(&engine)
-        .args(["port", &id, &format!("{port}/tcp")])
-        .output()
-        .with_context(|| format!("cannot run `{engine} port`"))?;
-    let address = String::from_utf8_lossy(&published.stdout)
-        .lines()
-        .next()
-        .map(str::trim)
-        .unwrap_or_default()
-        .to_owned();
-    if !published.status.success() || address.is_empty() {
-        running.stop();
-        bail!("the container started, but {engine} published no host port for {port}/tcp");
-    }
-    running.base_url = format!("http://{address}");
-    Ok(running)
 }
 
 impl Running {
