@@ -210,6 +210,31 @@ fn a_variable_the_shell_does_not_set_is_named_with_its_line() {
 }
 
 #[test]
+fn a_service_that_refuses_its_configuration_fails_the_deploy_with_its_own_words() {
+    let manifest = solution_manifest();
+
+    let ran = deploy(
+        &["--mode", "binary", manifest.to_str().expect("a UTF-8 path")],
+        &[("LOG_LEVEL", Some("loud"))],
+    );
+
+    assert_eq!(
+        ran.code,
+        1,
+        "LOG_LEVEL=loud stops the service at startup, so the deploy fails:\n{}",
+        ran.both()
+    );
+    assert!(
+        ran.stderr.contains("never became healthy")
+            && ran
+                .stderr
+                .contains("LOG_LEVEL is \"loud\", which is not a log level"),
+        "the runner shows what the service printed, which names the variable:\n{}",
+        ran.both()
+    );
+}
+
+#[test]
 fn an_endpoint_the_service_lacks_fails_its_row_and_the_deploy() {
     let (_dir, path) = edited_manifest(|text| {
         format!(
