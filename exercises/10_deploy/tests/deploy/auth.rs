@@ -1,0 +1,192 @@
+//! Authentication over real HTTP: the health check open, everything else 401
+//! with a Bearer challenge without the key or with a wrong one.
+
+use deploy::{Config, app};
+use kit::{Exchange, StatusCode, TestApp, json};
+
+use crate::{CHAPTER, KEY, KEY_VAR, guarded_requests, url_mode};
+
+/// The server and the key it demands: in process, the app built with `KEY`;
+/// in URL mode, `RESTLINGS_API_KEY`, or `None` (the test then skips).
+pub async fn guarded() -> Option<(TestApp, String)> {
+    if url_mode() {
+        let Some(key) = std::env::var(KEY_VAR).ok().filter(|key| !key.is_empty()) else {
+            println!(
+                "SKIPPED: this test needs the server's key. Start your server with API_KEY=<key> \
+                 and run the tests with {KEY_VAR}=<key>."
+            );
+            return None;
+        };
+        return Some((TestApp::spawn(app(None), CHAPTER).await, key));
+    }
+    let config = Config::from_vars([("API_KEY", KEY)])
+        .unwrap_or_else(|error| panic!("{KEY} is a valid key, got: {error}"));
+    Some((
+        TestApp::spawn(app(config.api_key), CHAPTER).await,
+        KEY.to_owned(),
+    ))
+}
+
+const CHALLENGE_WHY: &str = "RFC 9110 §11.6.1: a 401 response MUST carry a `WWW-Authenticate` \
+    header saying how to authenticate. For an API key sent as `Authorization: Bearer <key>` \
+    that is the Bearer scheme of RFC 6750 §3, such as `WWW-Authenticate: Bearer realm=\"shop\"`.";
+const PROBLEM_WHY: &str = "Every error of this service is an RFC 9457 problem (chapter 7), a 401 \
+    too: `Content-Type: application/problem+json` with a `status` of 401 and a `detail` that says \
+    how to send the key.";
+
+/// Checks a 401 with its challenge and its problem body.
+pub fn expect_unauthorized(res: &Exchange, why: &str) {
+    res.expect_status(StatusCode::UNAUTHORIZED, why);
+    let challenge = res.header("www-authenticate").unwrap_or_default();
+    res.expect(
+        challenge
+            .trim_start()
+            .to_ascii_lowercase()
+            .starts_with("bearer"),
+        "a header WWW-Authenticate: Bearer …",
+        CHALLENGE_WHY,
+    );
+    let content_type = res.header("content-type").unwrap_or_default();
+    res.expect(
+        content_type.starts_with("application/problem+json"),
+        "Content-Type: application/problem+json",
+        PROBLEM_WHY,
+    );
+    let body = res.json(PROBLEM_WHY);
+    res.expect(
+        body["status"] == json!(401)
+            && body["detail"]
+                .as_str()
+                .is_some_and(|detail| !detail.is_empty()),
+        "a problem with \"status\": 401 and a non-empty \"detail\"",
+        PROBLEM_WHY,
+    );
+}
+
+#[tokio::test]
+async fn the_health_check_answers_without_a_key() {
+    let Some((app, _key)) = guarded().await else {
+        return;
+    };
+
+    let res = app.get("/health").await;
+
+    res.expect_status(
+        StatusCode::OK,
+        "GET /health stays open when the service has a key: load balancers and orchestrators \
+         call it to decide whether to send traffic or restart the service, and they hold no \
+         credentials. It reveals nothing but \"up\", so it needs no protection.",
+    );
+}
+
+#[tokio::test]
+async fn every_other_request_without_the_key_answers_401_with_a_bearer_challenge() {
+    let Some((app, _key)) = guarded().await else {
+        return;
+    };
+
+    for (method, path) in guarded_requests() {
+        let res = app.request(method, &path).await;
+
+        expect_unauthorized(
+            &res,
+            "With API_KEY set, every request but GET /health must carry the key. Without an \
+             Authorization header the answer is 401 Unauthorized (RFC 9110 §15.5.2), checked \
+             before routing: even a path that does not exist answers 401, so a caller without \
+             the key cannot map the API.",
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_key_answers_401_too() {
+    let Some((app, key)) = guarded().await else {
+        return;
+    };
+    let wrong = [
+        "Bearer wrong-key".to_owned(),
+        format!("Bearer {key}x"),
+        format!("Bearer {}", &key[..key.len() - 1]),
+        format!("Basic {key}"),
+        key.clone(),
+        "Bearer".to_owned(),
+    ];
+
+    for header in wrong {
+        let res = app.get("/products").header("authorization", &header).await;
+
+        expect_unauthorized(
+            &res,
+            "Only `Authorization: Bearer <the exact key>` opens the API. A different key, the \
+             key with a byte more or less, another scheme or no scheme at all is answered 401 \
+             (RFC 6750 §3.1: error=\"invalid_token\" when a token came but is wrong).",
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_right_key_opens_every_endpoint() {
+    let Some((app, key)) = guarded().await else {
+        return;
+    };
+    let bearer = format!("Bearer {key}");
+
+    for (method, path) in guarded_requests()
+        .into_iter()
+        .filter(|(_, path)| path != "/no-such-endpoint")
+    {
+        let res = app
+            .request(method.clone(), &path)
+            .header("authorization", &bearer)
+            .await;
+
+        res.expect(
+            res.status() != StatusCode::UNAUTHORIZED,
+            format!("anything but 401 for {method} {path} with the right key"),
+            "With `Authorization: Bearer <key>` the request goes through to the endpoint, which \
+             answers as in chapters 2 to 8.",
+        );
+    }
+    let res = app
+        .get("/products/1")
+        .header("authorization", &bearer)
+        .await;
+    res.expect_status(
+        StatusCode::OK,
+        "With the key, GET /products/1 answers the seed product, as in chapter 3.",
+    );
+    let res = app
+        .get("/products")
+        .header("authorization", &format!("bearer {key}"))
+        .await;
+    res.expect_status(
+        StatusCode::OK,
+        "The name of an authentication scheme is case-insensitive (RFC 9110 §11.1): `bearer` \
+         is `Bearer`. The key itself is compared exactly.",
+    );
+}
+
+#[tokio::test]
+async fn without_api_key_every_endpoint_stays_open() {
+    if url_mode() && std::env::var_os(KEY_VAR).is_some() {
+        println!("SKIPPED: {KEY_VAR} is set, so the server in URL mode demands a key");
+        return;
+    }
+    let app = TestApp::spawn(app(None), CHAPTER).await;
+
+    let res = app.get("/products").await;
+
+    res.expect_status(
+        StatusCode::OK,
+        "With API_KEY unset the service has no key to demand: it stays open, as in chapters 1 \
+         to 9, so that nothing changes for a deployment that does not opt in.",
+    );
+    let res = app
+        .post_json("/predictions", &json!({ "price_cents": 1899 }))
+        .await;
+    res.expect(
+        res.status() != StatusCode::UNAUTHORIZED,
+        "anything but 401",
+        "With API_KEY unset no endpoint asks for credentials.",
+    );
+}
