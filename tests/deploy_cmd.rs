@@ -5,6 +5,7 @@
 //! solution's container image.
 
 use std::fs;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -390,6 +391,10 @@ fn the_solution_image_deploys_in_a_container_where_an_engine_runs() {
         &[],
     );
 
+    // Straight to stderr, past libtest's capture: CI's log shows the table.
+    for line in ran.stdout.lines() {
+        let _ = writeln!(std::io::stderr(), "[10_deploy] {line}");
+    }
     assert_eq!(
         ran.code,
         0,
