@@ -161,7 +161,7 @@ async fn a_product_that_does_not_exist_answers_404() {
 async fn an_id_that_is_not_a_positive_integer_answers_400() {
     let app = spawn().await;
 
-    for id in ["abc", "0", "-1", "1.5", "1e3", "%20"] {
+    for id in ["abc", "0", "-1", "+5", "1.5", "1e3", "%20", "0x1F"] {
         let res = app.get(&format!("/products/{id}")).await;
 
         res.expect_status(
@@ -278,4 +278,25 @@ async fn head_on_a_product_answers_like_get_without_a_body() {
 /// Today's date in UTC as YYYY-MM-DD, read from the test machine's clock.
 fn today_utc() -> String {
     time::OffsetDateTime::now_utc().date().to_string()
+}
+
+#[tokio::test]
+async fn writing_to_the_optimizations_answers_405_with_allow() {
+    let app = spawn().await;
+
+    for method in [kit::Method::POST, kit::Method::PUT, kit::Method::DELETE] {
+        let res = app.request(method.clone(), "/optimizations/today").await;
+
+        let why = "Today's optimizations are the model's output, read-only: the path exists for \
+                   GET only, so any other method is 405 Method Not Allowed, with an Allow header \
+                   that lists GET (RFC 9110 §15.5.6).";
+        res.expect_status(StatusCode::METHOD_NOT_ALLOWED, why);
+        let allow = res.header_all("allow").join(",").to_ascii_uppercase();
+        res.expect(
+            allow.split(',').any(|m| m.trim() == "GET")
+                && !allow.split(',').any(|m| m.trim() == method.as_str()),
+            format!("an Allow header that lists GET and not {method}"),
+            why,
+        );
+    }
 }
