@@ -134,11 +134,20 @@ pub fn app() -> Router {
         )
         .route("/optimizations/today", get(optimizations_today))
         .route("/predictions", post(predict))
-        .route("/orders", post(orders::create_order))
-        .route("/orders/{id}", get(orders::get_order));
+        .merge(order_routes());
     with_error_handling(routes).with_state(AppState::seeded())
 }
 // ANCHOR_END: app
+
+// ANCHOR: order_routes
+/// Chapter 8's endpoints, merged in before `with_error_handling`, so that a
+/// wrong method on them is a 405 problem too.
+fn order_routes() -> Router<AppState> {
+    Router::new()
+        .route("/orders", post(orders::create_order))
+        .route("/orders/{id}", get(orders::get_order))
+}
+// ANCHOR_END: order_routes
 
 // ANCHOR: error_handling
 /// The errors no handler sees: a path with no route, a method the path does

@@ -38,7 +38,8 @@ fn crate_dir() -> PathBuf {
 
 /// The build context: the course's root, which is the Cargo workspace.
 fn course_root() -> PathBuf {
-    crate_dir().join("../..")
+    let root = crate_dir().join("../..");
+    std::fs::canonicalize(&root).unwrap_or(root)
 }
 
 /// The binary cargo built from `src/main.rs`, named after the package.
@@ -381,7 +382,9 @@ async fn the_image_builds_runs_and_serves_the_contract() {
         panic!(
             "{error}\nThe image did not build. The log above shows each step; the last one is the \
              step that failed. The build context is the course's root, so COPY paths are relative \
-             to it. See {BOOK}."
+             to it. If it says BuildKit or the buildx component is missing, install Docker's \
+             buildx plugin, or set {} to a client that builds with BuildKit. See {BOOK}.",
+            engine::ENGINE_VAR
         )
     });
     announce(&format!("built {tag} in {:.1} s", took.as_secs_f64()));

@@ -34,8 +34,8 @@ pub enum ApiError {
     },
     #[error("the body is larger than {MAX_BODY_BYTES} bytes, the most this service reads")]
     PayloadTooLarge,
-    #[error("the body could not be read: {0}")]
-    UnreadableBody(String),
+    #[error("the body could not be read to the end; send the request again")]
+    UnreadableBody,
     #[error("the query string could not be read: {0}")]
     InvalidQuery(String),
     #[error("there is no endpoint at {0}")]
@@ -67,7 +67,7 @@ impl ApiError {
         match self {
             ApiError::InvalidId(_)
             | ApiError::MalformedJson(_)
-            | ApiError::UnreadableBody(_)
+            | ApiError::UnreadableBody
             | ApiError::InvalidQuery(_)
             | ApiError::MissingKey
             | ApiError::InvalidKey => StatusCode::BAD_REQUEST,
@@ -119,7 +119,9 @@ impl From<JsonRejection> for ApiError {
             JsonRejection::JsonDataError(error) => ApiError::WrongShape(detail(&error)),
             // `DefaultBodyLimit` stopped reading: the body is over the limit.
             other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
-            other => ApiError::UnreadableBody(other.body_text()),
+            // The connection failed mid-body. hyper's own words describe our
+            // side of the socket, so they stay here; the client gets the gist.
+            _ => ApiError::UnreadableBody,
         }
     }
 }

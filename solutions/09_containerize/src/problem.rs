@@ -7,6 +7,7 @@
 //!
 //! With `type` left at `about:blank`, RFC 9457 §4.2.1 asks for the status's
 //! own reason phrase as `title`, so a `Problem` needs only a status and a detail.
+//! The member order does not matter: `serde_json` happens to sort them.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -25,7 +26,7 @@ pub struct Problem {
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        let title = self.status.canonical_reason().unwrap_or("Error");
+        let title = title(self.status);
         let body = json!({
             "type": "about:blank",
             "title": title,
@@ -43,3 +44,13 @@ impl IntoResponse for Problem {
     }
 }
 // ANCHOR_END: problem
+
+/// The status's reason phrase as RFC 9110 §15 names it. The `http` crate
+/// still uses the older names of RFC 7231 for 413 and 422.
+fn title(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "Content Too Large",
+        StatusCode::UNPROCESSABLE_ENTITY => "Unprocessable Content",
+        other => other.canonical_reason().unwrap_or("Error"),
+    }
+}
