@@ -62,6 +62,7 @@ MUTANTS = {
     "recs-product-id-renamed": (CH3, 'recommendations name the field "id" instead of "product_id"'),
     "date-wrong-format": (CH3, "the date is written DD/MM/YYYY instead of YYYY-MM-DD"),
     "date-not-utc": (CH3, "the date is taken in a far time zone (UTC-12 or UTC+14) instead of UTC"),
+    "optimizations-writable": (CH3, "POST /optimizations/today answers 200 like GET instead of 405"),
     "get-mutates-product": (CH3, "each GET /products/1 raises product 1's price by one cent"),
     "get-mutates-optimizations": (CH3, "each GET /optimizations/today lowers the discount a little"),
     # Chapter 4: POST

@@ -32,12 +32,6 @@ pub const KNOWN_GAPS: &[Gap] = &[
                   stray bytes; only a raw TCP read of the response can see them",
     },
     Gap {
-        mutant: "plus-sign-id-accepted",
-        caught: Caught::Never,
-        missing: "exercises/03_get/tests/get.rs: an_id_that_is_not_a_positive_integer_answers_400 \
-                  tries no id with a sign, such as \"+1\" (chapters 5 and 6 do, for PUT and DELETE)",
-    },
-    Gap {
         mutant: "unicode-digit-id-accepted",
         caught: Caught::Never,
         missing: "exercises/03_get/tests/get.rs: an_id_that_is_not_a_positive_integer_answers_400 \
@@ -51,15 +45,5 @@ pub const KNOWN_GAPS: &[Gap] = &[
                   unless another test's POST lands between that test's PUT and DELETE of its \
                   top id. That POST gets top + 1, and from then on \"highest id present + 1\" \
                   gives the same ids as a correct server: nothing is left to observe",
-    },
-    Gap {
-        mutant: "413-without-draining",
-        caught: Caught::Sometimes,
-        missing: "exercises/07_problem_details/tests/problem_details.rs: after a 413 the client \
-                  moves to a new connection, so body bytes left unread on the old one go unseen \
-                  (unless a reset lands first). A body over 64 KiB that starts with a whole \
-                  request, `DELETE /products/{a product of the test's own}`, followed by a check \
-                  that the product still exists, would catch a server that reads the unread body \
-                  as the next request (request smuggling)",
     },
 ];
