@@ -35,6 +35,18 @@ DRAIN_LIMIT = 16 * 1024 * 1024
 
 METHOD_ORDER = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 
+# Per endpoint, the mutant that labels its JSON success body text/plain
+# (/health and /products have mutants of their own in their handlers).
+TEXT_PLAIN = {
+    (("products", "{id}"), "GET"): "get-one-text-plain",
+    (("optimizations", "today"), "GET"): "optimizations-text-plain",
+    (("products",), "POST"): "post-text-plain",
+    (("predictions",), "POST"): "prediction-text-plain",
+    (("products", "{id}"), "PUT"): "put-text-plain",
+    (("orders",), "POST"): "order-text-plain",
+    (("orders", "{id}"), "GET"): "order-get-text-plain",
+}
+
 
 def routes(shop):
     """Path patterns and the handler of each method. `{x}` matches one segment."""
@@ -142,7 +154,11 @@ class Handler(BaseHTTPRequestHandler):
             detail = f"{url.path} does not support {method}; it supports {', '.join(allowed(handlers))}"
             raise ApiError(405, detail, headers)
         query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
-        return handler(Request(method, params, query, self.headers, body))
+        response = handler(Request(method, params, query, self.headers, body))
+        mutant = TEXT_PLAIN.get((pattern, "GET" if method == "HEAD" else method))
+        if mutant and broken(mutant) and response.content_type == "application/json":
+            response.content_type = "text/plain; charset=utf-8"
+        return response
 
     def read_body(self):
         """The whole request body, read off the connection so keep-alive stays in step."""
