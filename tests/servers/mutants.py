@@ -179,6 +179,7 @@ MUTANTS = {
     "order-retry-recomputes-total": (CH8, "a retry recomputes total_cents at today's price instead of replaying"),
     "order-get-recomputes-total": (CH8, "GET /orders/{id} recomputes total_cents at today's price"),
     "order-total-overflow-500": (CH8, "a total over 64 bits answers 500 instead of 422"),
+    "order-inflight-500": (CH8, "a retry while the first request is in flight answers 500 instead of 409"),
     "order-race": (CH8, "the key is checked and claimed in two steps, so concurrent requests create two orders"),
     "order-bad-id-404": (CH8, "GET /orders/{id} with an id that is not a positive integer answers 404 instead of 400"),
     "order-get-404": (CH8, "GET /orders/{id} answers 404 for an existing order"),

@@ -56,6 +56,8 @@ class Orders:
                     self.idempotency[key] = {"fingerprint": fingerprint, "response": None}
         if entry is not None:
             return self._replay(key, entry, fingerprint)
+        if broken("order-inflight-500"):
+            time.sleep(RACE_PAUSE)  # a slow first request, so retries find it in flight
         try:
             response = self._place(product_id, quantity)
         except ApiError:
@@ -114,6 +116,8 @@ class Orders:
             raise ApiError(422, "Idempotency-Key: this key was first used with a different body")
         response = entry["response"]
         if response is None:
+            if broken("order-inflight-500"):
+                raise RuntimeError("the stored answer is missing")
             raise ApiError(409, "a request with this Idempotency-Key is still being processed; retry")
         body = json.loads(response.body)
         if broken("order-retry-recomputes-total"):
