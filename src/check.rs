@@ -228,6 +228,9 @@ impl Checker {
         }
 
         let dir = self.root.join(&exercise.dir);
+        let timeout = exercise.timeout_secs.map_or(self.timeout, |secs| {
+            self.timeout.max(Duration::from_secs(secs))
+        });
         let mut skipped = None;
         for executable in &executables {
             // `--show-output` is a libtest flag (every exercise uses the default
@@ -241,13 +244,13 @@ impl Checker {
                     ("CARGO_MANIFEST_DIR", dir.as_os_str()),
                     ("RUST_BACKTRACE", "0".as_ref()),
                 ],
-                self.timeout,
+                timeout,
             )
             .with_context(|| format!("while checking `{}`", exercise.name))?;
             match run.ended {
                 run::Ended::Killed => {
                     return Ok(Outcome::TimedOut {
-                        after: self.timeout,
+                        after: timeout,
                         output: run.output,
                     });
                 }

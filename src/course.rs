@@ -35,6 +35,11 @@ pub struct Exercise {
     pub book: PathBuf,
     /// What to try when stuck.
     pub hint: String,
+    /// Seconds its tests may run before the runner calls them hung, when
+    /// that is longer than the runner's `--timeout`: a first container image
+    /// build takes minutes.
+    #[serde(default)]
+    pub timeout_secs: Option<u64>,
 }
 
 #[derive(Deserialize)]

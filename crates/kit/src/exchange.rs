@@ -93,8 +93,26 @@ impl Exchange {
         }
     }
 
-    /// The body parsed as JSON; fails the test if it is not JSON.
+    /// The body parsed as JSON. Fails the test unless the response says it is
+    /// JSON (`application/json`, or a `+json` type such as
+    /// `application/problem+json`) and the body parses.
     pub fn json(&self, why: &str) -> Value {
+        let content_type = self.header("content-type");
+        if !content_type.is_some_and(is_json_media_type) {
+            let actual = match content_type {
+                Some(value) => format!("Content-Type: {value}"),
+                None => "no Content-Type header".to_owned(),
+            };
+            self.fail(
+                "Content-Type: application/json (or another JSON type, such as application/problem+json)",
+                actual,
+                &format!(
+                    "{why}\nA JSON body must also say that it is JSON: the Content-Type header \
+                     tells the client how to read the body (RFC 9110 §8.3), and many clients \
+                     refuse to parse JSON that is labelled as something else."
+                ),
+            );
+        }
         match serde_json::from_slice(&self.body) {
             Ok(value) => value,
             Err(error) => self.fail(
@@ -138,4 +156,45 @@ impl Exchange {
 
 fn pretty(value: &Value) -> String {
     serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
+}
+
+/// `application/json` or `application/<anything>+json`, with or without
+/// parameters such as `; charset=utf-8`, in any letter case.
+fn is_json_media_type(value: &str) -> bool {
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_json_media_type;
+
+    #[test]
+    fn json_media_types_are_recognised_with_parameters_and_any_case() {
+        for value in [
+            "application/json",
+            "Application/JSON; charset=utf-8",
+            "application/problem+json",
+        ] {
+            assert!(is_json_media_type(value), "{value} is a JSON media type");
+        }
+        for value in [
+            "text/plain",
+            "text/json",
+            "application/jsonp",
+            "application/xml",
+            "",
+        ] {
+            assert!(
+                !is_json_media_type(value),
+                "{value:?} is not a JSON media type"
+            );
+        }
+    }
 }

@@ -16,11 +16,13 @@
 
 mod call;
 mod exchange;
+mod raw;
 mod report;
 mod server;
 
 pub use call::Call;
 pub use exchange::Exchange;
+pub use raw::RawResponse;
 pub use reqwest::{Method, StatusCode};
 pub use serde_json::{Value, json};
 

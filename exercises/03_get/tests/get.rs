@@ -161,7 +161,9 @@ async fn a_product_that_does_not_exist_answers_404() {
 async fn an_id_that_is_not_a_positive_integer_answers_400() {
     let app = spawn().await;
 
-    for id in ["abc", "0", "-1", "+5", "1.5", "1e3", "%20", "0x1F"] {
+    for id in [
+        "abc", "0", "-1", "+5", "1.5", "1e3", "%20", "0x1F", "%D9%A1",
+    ] {
         let res = app.get(&format!("/products/{id}")).await;
 
         res.expect_status(

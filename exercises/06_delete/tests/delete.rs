@@ -232,56 +232,25 @@ async fn a_204_sends_no_bytes_after_its_headers() {
     // see stray bytes there; this test reads the raw response instead.
     let app = spawn().await;
     let id = create(&app, &product_body(&kit::unique_name("raw-204"), 1500)).await;
-    let Some((authority, prefix)) = plain_http(app.base_url()) else {
+    let Some(raw) = app
+        .raw(kit::Method::DELETE, &format!("/products/{id}"))
+        .await
+    else {
         return; // An https:// server: its raw bytes are encrypted, nothing to read here.
     };
-    let request = format!(
-        "DELETE {prefix}/products/{id} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
-    );
 
-    let raw = read_raw_response(&authority, &request);
-
-    let text = String::from_utf8_lossy(&raw);
-    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     assert!(
-        head.starts_with("HTTP/1.1 204"),
-        "DELETE of an existing product answers 204 No Content. The raw response began:\n{head}"
+        raw.status() == Some(204),
+        "DELETE of an existing product answers 204 No Content. The raw response began:\n{}",
+        raw.head
     );
     assert!(
-        rest.is_empty(),
+        raw.after_head.is_empty(),
         "A 204 response ends with its headers (RFC 9110 §15.3.5): it cannot carry content. \
          These bytes came after them, and a client reusing the connection would read them \
-         as the start of its next response:\n{rest}"
+         as the start of its next response:\n{}",
+        String::from_utf8_lossy(&raw.after_head)
     );
-}
-
-/// `("127.0.0.1:3000", "/prefix")` for an `http://` base URL, `None` for https.
-fn plain_http(base_url: &str) -> Option<(String, String)> {
-    let rest = base_url.strip_prefix("http://")?;
-    Some(match rest.split_once('/') {
-        Some((authority, path)) => (authority.to_owned(), format!("/{path}")),
-        None => (rest.to_owned(), String::new()),
-    })
-}
-
-/// Sends `request` on a fresh connection and reads until the server closes it.
-fn read_raw_response(authority: &str, request: &str) -> Vec<u8> {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(authority)
-        .unwrap_or_else(|error| panic!("could not connect to {authority}: {error}"));
-    let timeout = Some(std::time::Duration::from_secs(5));
-    let mut raw = Vec::new();
-    let sent = stream
-        .set_read_timeout(timeout)
-        .and_then(|()| stream.write_all(request.as_bytes()))
-        .and_then(|()| stream.read_to_end(&mut raw));
-    if let Err(error) = sent {
-        panic!(
-            "The raw DELETE to {authority} got no complete answer ({error}). With \
-             `Connection: close` the server must send its response and close the connection."
-        );
-    }
-    raw
 }
 
 #[tokio::test]

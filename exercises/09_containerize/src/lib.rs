@@ -474,18 +474,30 @@ pub fn port(raw: Option<&str>) -> Result<u16, ConfigError> {
     todo!("read PORT: 8080 when unset, the port when it is one, ConfigError::BadPort otherwise")
 }
 
-/// Resolves when the process is asked to stop: SIGTERM, which `docker stop`
-/// and Kubernetes send, or Ctrl-C (SIGINT) in a terminal.
+/// Starts listening for a request to stop, and returns a future that resolves
+/// when one comes: SIGTERM, which `docker stop` and Kubernetes send, or Ctrl-C
+/// (SIGINT) in a terminal.
 ///
-/// Give it to `axum::serve(..).with_graceful_shutdown(..)`: the server then
-/// stops accepting connections, lets the requests in flight finish, and
+/// The handlers must be installed when this function is *called*, not when
+/// the future is first polled: `main` calls it before saying it is listening,
+/// so that a SIGTERM sent right after that line never meets the default
+/// action, which kills the process on the spot.
+///
+/// Give the future to `axum::serve(..).with_graceful_shutdown(..)`: the server
+/// then stops accepting connections, lets the requests in flight finish, and
 /// returns, so `main` can exit with status 0.
-pub async fn shutdown_signal() {
-    // TODO: wait for whichever comes first, with `tokio::select!`:
-    //     - `tokio::signal::ctrl_c()`, a future that resolves on Ctrl-C;
-    //     - SIGTERM: `tokio::signal::unix::signal(SignalKind::terminate())`
-    //       gives a stream whose `.recv().await` resolves on the signal.
-    //     Both can fail to install: print why, then wait on the other one
-    //     (`std::future::pending::<()>().await`). Never `unwrap` them.
-    todo!("wait for SIGTERM or Ctrl-C")
+pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
+    // TODO: install both handlers now, then return an `async move` block
+    //     that waits for whichever signal comes first:
+    //     - `tokio::signal::unix::signal(SignalKind::terminate())` and
+    //       `signal(SignalKind::interrupt())` each give a `Result` of a stream
+    //       whose `.recv().await` resolves on the signal;
+    //     - inside the block, `tokio::select!` over the two `.recv()`s.
+    //     Either can fail to install: print why and wait on the other one (or
+    //     on `std::future::pending::<()>()`). Never `unwrap` them.
+    todo!("install the SIGTERM and Ctrl-C handlers, then return a future that waits for either");
+    // Unreachable until you replace the todo!() above; it tells the compiler
+    // what kind of future this function returns.
+    #[allow(unreachable_code)]
+    std::future::pending()
 }

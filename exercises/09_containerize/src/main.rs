@@ -45,15 +45,17 @@ async fn main() -> ExitCode {
 async fn run() -> Result<(), StartError> {
     let port = port(port_variable().as_deref())?;
     // TODO: listen and serve until asked to stop.
+    //     - First `let shutdown = shutdown_signal();`, so SIGTERM is handled
+    //       from before the moment you print that you are listening.
     //     - The address is every interface, `Ipv4Addr::UNSPECIFIED` (0.0.0.0),
     //       never 127.0.0.1: `SocketAddr::from((Ipv4Addr::UNSPECIFIED, port))`.
     //     - `tokio::net::TcpListener::bind(address).await`; turn its error into
     //       `StartError::Bind { address, source }` with `map_err`, then `?`.
     //     - `axum::serve(listener, app())
-    //            .with_graceful_shutdown(shutdown_signal()).await`,
+    //            .with_graceful_shutdown(shutdown).await`,
     //       its error into `StartError::Serve`.
     //     - Return `Ok(())`: `main` then exits with status 0.
-    todo!("bind 0.0.0.0:{port} and serve app() until shutdown_signal() resolves")
+    todo!("bind 0.0.0.0:{port} and serve app() until the shutdown future resolves")
 }
 
 /// `PORT` as text, or `None` when it is unset. A value that is not UTF-8 is

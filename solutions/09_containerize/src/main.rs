@@ -42,6 +42,8 @@ async fn main() -> ExitCode {
 // ANCHOR: run
 async fn run() -> Result<(), StartError> {
     let port = port(port_variable().as_deref())?;
+    // Listen for SIGTERM before saying we are up: see `shutdown_signal`.
+    let shutdown = shutdown_signal();
     // Every interface, not 127.0.0.1: inside a container, 127.0.0.1 is the
     // container's own loopback, and `docker run -p` forwards to the
     // container's network interface, where nothing would be listening.
@@ -51,7 +53,7 @@ async fn run() -> Result<(), StartError> {
         .map_err(|source| StartError::Bind { address, source })?;
     eprintln!("shop: listening on http://{address}");
     axum::serve(listener, app())
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(shutdown)
         .await
         .map_err(StartError::Serve)?;
     eprintln!("shop: stopped cleanly");

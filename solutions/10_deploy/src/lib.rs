@@ -468,41 +468,52 @@ async fn delete_product(
 // ANCHOR_END: delete
 
 // ANCHOR: shutdown
-/// Resolves when the process is asked to stop: SIGTERM, which `docker stop`
-/// and Kubernetes send, or Ctrl-C (SIGINT) in a terminal.
+/// Starts listening for a request to stop, and returns a future that resolves
+/// when one comes: SIGTERM, which `docker stop` and Kubernetes send, or Ctrl-C
+/// (SIGINT) in a terminal.
 ///
-/// Give it to `axum::serve(..).with_graceful_shutdown(..)`: the server then
-/// stops accepting connections, lets the requests in flight finish, and
+/// The handlers are installed when this function is *called*, not when the
+/// future is first polled: call it before the server says it is listening, or
+/// a SIGTERM sent right after that line would meet no handler and kill the
+/// process on the spot, in-flight requests and all.
+///
+/// Give the future to `axum::serve(..).with_graceful_shutdown(..)`: the server
+/// then stops accepting connections, lets the requests in flight finish, and
 /// returns, so `main` can exit with status 0.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(error) = tokio::signal::ctrl_c().await {
-            eprintln!("shop: cannot listen for Ctrl-C ({error}); SIGTERM still stops the service");
-            std::future::pending::<()>().await;
-        }
-    };
+pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    let terminate = async {
+    {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut sigterm) => {
-                sigterm.recv().await;
-            }
-            Err(error) => {
-                eprintln!(
-                    "shop: cannot listen for SIGTERM ({error}); Ctrl-C still stops the service"
-                );
-                std::future::pending::<()>().await;
+        let terminate = signal(SignalKind::terminate());
+        let interrupt = signal(SignalKind::interrupt());
+        async move {
+            match (terminate, interrupt) {
+                (Ok(mut terminate), Ok(mut interrupt)) => {
+                    tokio::select! {
+                        _ = terminate.recv() => {},
+                        _ = interrupt.recv() => {},
+                    }
+                }
+                (Ok(mut only), Err(error)) | (Err(error), Ok(mut only)) => {
+                    eprintln!("shop: cannot listen for one of SIGTERM and Ctrl-C ({error})");
+                    only.recv().await;
+                }
+                (Err(error), Err(_)) => {
+                    eprintln!(
+                        "shop: cannot listen for SIGTERM or Ctrl-C ({error}); kill it to stop it"
+                    );
+                    std::future::pending::<()>().await;
+                }
             }
         }
-    };
+    }
     // Windows has no SIGTERM: Ctrl-C is the only polite way to stop there.
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+    async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            eprintln!("shop: cannot listen for Ctrl-C ({error}); kill it to stop it");
+            std::future::pending::<()>().await;
+        }
     }
 }
 // ANCHOR_END: shutdown
