@@ -16,6 +16,7 @@
 
 mod call;
 mod exchange;
+mod problem;
 mod raw;
 mod report;
 mod server;

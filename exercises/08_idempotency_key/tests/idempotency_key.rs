@@ -75,28 +75,6 @@ fn expect_created_order(res: &Exchange, product_id: u64, quantity: i64, total_ce
     id
 }
 
-/// Checks that `res` is an RFC 9457 problem with this status (chapter 7).
-fn expect_problem(res: &Exchange, status: StatusCode, why: &str) -> Value {
-    res.expect_status(status, why);
-    let media_type = res.header("content-type").unwrap_or_default();
-    res.expect(
-        media_type.starts_with("application/problem+json"),
-        "Content-Type: application/problem+json",
-        "Every error is a problem details body (RFC 9457 §3, chapter 7), the ones about \
-         Idempotency-Key too.",
-    );
-    let body = res.json("A problem details body is JSON (RFC 9457 §3).");
-    res.expect(
-        body["status"].as_u64() == Some(u64::from(status.as_u16())) && body["detail"].is_string(),
-        format!(
-            "a problem with \"status\": {} and a \"detail\"",
-            status.as_u16()
-        ),
-        "RFC 9457 §3.1: `status` repeats the HTTP status, `detail` explains this occurrence.",
-    );
-    body
-}
-
 #[tokio::test]
 async fn a_first_order_answers_201_with_location_and_the_total_at_todays_price() {
     // Arrange
@@ -210,8 +188,7 @@ async fn the_same_key_with_a_different_body_answers_422_and_changes_nothing() {
         let res = post_order(&app, Some(&key), &changed).await;
 
         // Assert
-        expect_problem(
-            &res,
+        res.expect_problem(
             StatusCode::UNPROCESSABLE_ENTITY,
             &format!(
                 "The key was first used for another request. Reusing it with a different \
@@ -249,8 +226,7 @@ async fn an_order_without_a_valid_key_answers_400() {
     for (what, key) in cases {
         let res = post_order(&app, key, &body).await;
 
-        expect_problem(
-            &res,
+        res.expect_problem(
             StatusCode::BAD_REQUEST,
             &format!(
                 "POST /orders is not safe to retry without a key, so this API requires one: \
@@ -292,8 +268,7 @@ async fn an_order_for_a_product_that_does_not_exist_answers_422() {
     )
     .await;
 
-    let problem = expect_problem(
-        &res,
+    let problem = res.expect_problem(
         StatusCode::UNPROCESSABLE_ENTITY,
         "The request is well formed but names a product that does not exist: 422 \
          Unprocessable Content (RFC 9110 §15.5.21). Not 404: the URL /orders exists.",
@@ -316,8 +291,7 @@ async fn a_quantity_below_one_or_not_an_integer_answers_422_naming_quantity() {
         let body = json!({ "product_id": product, "quantity": quantity });
         let res = post_order(&app, Some(&kit::unique_name("key")), &body).await;
 
-        let problem = expect_problem(
-            &res,
+        let problem = res.expect_problem(
             StatusCode::UNPROCESSABLE_ENTITY,
             "quantity is a whole number of at least 1; anything else is valid JSON with a \
              wrong value: 422 Unprocessable Content (RFC 9110 §15.5.21).",
@@ -340,8 +314,7 @@ async fn a_total_too_big_for_64_bits_answers_422_never_a_crash() {
 
     let res = post_order(&app, Some(&kit::unique_name("key")), &body).await;
 
-    expect_problem(
-        &res,
+    res.expect_problem(
         StatusCode::UNPROCESSABLE_ENTITY,
         "quantity times price does not fit in a 64-bit total_cents. A plain `*` panics in a \
          debug build and wraps to a wrong total in release; `checked_mul` turns it into a \
@@ -359,16 +332,14 @@ async fn a_failed_first_attempt_does_not_block_its_key() {
     let key = kit::unique_name("key");
     let body = order_body(kit::unique_number(), 1);
     let first = post_order(&app, Some(&key), &body).await;
-    expect_problem(
-        &first,
+    first.expect_problem(
         StatusCode::UNPROCESSABLE_ENTITY,
         "The product does not exist, so the first attempt fails with 422.",
     );
 
     let retry = post_order(&app, Some(&key), &body).await;
 
-    expect_problem(
-        &retry,
+    retry.expect_problem(
         StatusCode::UNPROCESSABLE_ENTITY,
         "The first attempt is over, so its key is no longer in flight: retrying gets the \
          same 422, not 409 Conflict. A server that marks a key \"in flight\" and forgets to \
@@ -381,22 +352,19 @@ async fn get_order_answers_404_or_400_problems_and_other_methods_405() {
     let app = spawn().await;
 
     let missing = app.get(&format!("/orders/{}", kit::unique_number())).await;
-    expect_problem(
-        &missing,
+    missing.expect_problem(
         StatusCode::NOT_FOUND,
         "No order has this id: 404 Not Found, as a problem (chapter 7).",
     );
     for raw in ["abc", "0", "-1"] {
         let res = app.get(&format!("/orders/{raw}")).await;
-        expect_problem(
-            &res,
+        res.expect_problem(
             StatusCode::BAD_REQUEST,
             "Order ids, like product ids, are positive integers: anything else is 400.",
         );
     }
     let res = app.request(Method::DELETE, "/orders").await;
-    expect_problem(
-        &res,
+    res.expect_problem(
         StatusCode::METHOD_NOT_ALLOWED,
         "/orders takes POST only: another method is a 405 problem, like on every other \
          path (RFC 9110 §15.5.6, chapter 7).",
@@ -432,8 +400,7 @@ async fn twenty_four_concurrent_requests_with_one_key_place_exactly_one_order() 
             panic!("a request task panicked; its report is printed above");
         };
         if res.status() == StatusCode::CONFLICT {
-            expect_problem(
-                &res,
+            res.expect_problem(
                 StatusCode::CONFLICT,
                 "409 is allowed while the first request with this key is still in flight.",
             );
