@@ -87,7 +87,9 @@ pub fn check(
     Ok(Report { findings })
 }
 
-/// Checks `dir/Dockerfile` and `dir/.dockerignore` (which may be missing).
+/// Checks `dir/Dockerfile` with the ignore file Docker would use for it:
+/// `dir/Dockerfile.dockerignore` when present (BuildKit reads the file named
+/// after the Dockerfile first), else `dir/.dockerignore`, which may be missing.
 pub fn check_dir(dir: &Path, options: &Options) -> Result<Report, CheckError> {
     let dockerfile_path = dir.join("Dockerfile");
     let dockerfile =
@@ -95,7 +97,12 @@ pub fn check_dir(dir: &Path, options: &Options) -> Result<Report, CheckError> {
             path: dockerfile_path,
             source,
         })?;
-    let ignore_path = dir.join(".dockerignore");
+    let beside = dir.join("Dockerfile.dockerignore");
+    let ignore_path = if beside.is_file() {
+        beside
+    } else {
+        dir.join(".dockerignore")
+    };
     let dockerignore = match std::fs::read_to_string(&ignore_path) {
         Ok(text) => Some(text),
         Err(error) if error.kind() == io::ErrorKind::NotFound => None,

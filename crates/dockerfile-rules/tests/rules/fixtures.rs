@@ -174,3 +174,31 @@ fn unparsable_input_is_a_parse_error_with_the_parsers_line() {
         }
     }
 }
+
+#[test]
+fn the_ignore_file_beside_the_dockerfile_wins_over_dot_dockerignore() {
+    // BuildKit reads `Dockerfile.dockerignore` before the folder's
+    // `.dockerignore`, so the checks must judge that one.
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    std::fs::write(dir.path().join("Dockerfile"), crate::GOOD).expect("write the Dockerfile");
+    std::fs::write(dir.path().join(".dockerignore"), "target/\n.git\n")
+        .expect("write .dockerignore");
+    std::fs::write(
+        dir.path().join("Dockerfile.dockerignore"),
+        "# nothing ignored\n",
+    )
+    .expect("write Dockerfile.dockerignore");
+
+    let report = check_dir(dir.path(), &Options::default())
+        .unwrap_or_else(|error| panic!("the folder should be checkable: {error}"));
+
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|finding| finding.rule == RuleId::Dockerignore),
+        "Dockerfile.dockerignore excludes neither target/ nor .git, and Docker uses it rather \
+         than .dockerignore: expected the dockerignore rule to fire, got {:?}",
+        report.findings
+    );
+}
