@@ -224,3 +224,40 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
     }
     files
 }
+
+/// A file's lines without the book's `// ANCHOR:` markers, which only the
+/// solutions carry.
+fn without_anchors(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter(|line| !line.trim_start().starts_with("// ANCHOR"))
+        .collect()
+}
+
+#[test]
+fn modules_the_learner_does_not_edit_are_the_same_in_exercise_and_solution() {
+    // A module of the starting code with no TODO in it is given code: the
+    // learner does not change it, so the solution ships it unchanged too.
+    // When they differ, a fix reached one of the two and not the other.
+    // (lib.rs and main.rs always hold TODOs; ANCHOR lines are the book's.)
+    for exercise in course().exercises() {
+        let src = root().join(&exercise.dir).join("src");
+        for file in rust_files(&src) {
+            let text = read(&file);
+            if text.contains("TODO") {
+                continue;
+            }
+            let Ok(relative) = file.strip_prefix(&src) else {
+                continue;
+            };
+            let answer = solution_dir(exercise).join("src").join(relative);
+            assert!(
+                answer.exists() && without_anchors(&text) == without_anchors(&read(&answer)),
+                "{} must equal {} (ANCHOR lines aside): the learner does not edit it, so the \
+                 solution must ship the very same code. Carry the fix over, or mark what the \
+                 learner changes with a TODO.",
+                answer.display(),
+                file.display()
+            );
+        }
+    }
+}

@@ -52,6 +52,8 @@ async fn run() -> Result<(), StartError> {
         .with_writer(io::stderr)
         .init();
 
+    // Listen for SIGTERM before saying we are up: see `shutdown_signal`.
+    let shutdown = shutdown_signal();
     let address = SocketAddr::from((Ipv4Addr::UNSPECIFIED, config.port));
     let listener = TcpListener::bind(address)
         .await
@@ -62,7 +64,7 @@ async fn run() -> Result<(), StartError> {
     };
     tracing::info!("listening on http://{address}; {auth}");
     axum::serve(listener, app(config.api_key))
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(shutdown)
         .await
         .map_err(StartError::Serve)?;
     tracing::info!("stopped cleanly");
