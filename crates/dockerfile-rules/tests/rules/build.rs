@@ -2,7 +2,9 @@
 
 use dockerfile_rules::{Options, RuleId};
 
-use crate::{GOOD, assert_quiet_on_good, findings, findings_with, good_with, line_of, render};
+use crate::{
+    GOOD, assert_quiet_on_good, findings, findings_with, good_with, line_of, one_finding, render,
+};
 
 const SINGLE_STAGE: &str = "FROM rust:1.96.0-slim-trixie
 WORKDIR /app
@@ -37,15 +39,9 @@ fn a_single_stage_build_is_not_multi_stage() {
 #[test]
 fn a_final_stage_from_a_rust_image_ships_the_toolchain() {
     let dockerfile = good_with("FROM debian:trixie-slim", "FROM rust:1.96.0-slim-trixie");
-    let found = findings(RuleId::MultiStage, &dockerfile);
+    let finding = one_finding(RuleId::MultiStage, &dockerfile);
     assert_eq!(
-        found.len(),
-        1,
-        "expected one DR001, got:\n{}",
-        render(&found)
-    );
-    assert_eq!(
-        found[0].line,
+        finding.line,
         Some(line_of(&dockerfile, "FROM rust:1.96.0-slim-trixie")),
         "DR001 should point at the final FROM"
     );
@@ -54,34 +50,22 @@ fn a_final_stage_from_a_rust_image_ships_the_toolchain() {
 #[test]
 fn a_final_stage_that_starts_from_the_builder_ships_the_toolchain() {
     let dockerfile = good_with("FROM debian:trixie-slim", "FROM builder");
-    let found = findings(RuleId::MultiStage, &dockerfile);
-    assert_eq!(
-        found.len(),
-        1,
-        "expected one DR001, got:\n{}",
-        render(&found)
-    );
+    let finding = one_finding(RuleId::MultiStage, &dockerfile);
     assert!(
-        found[0].message.contains("`builder`"),
+        finding.message.contains("`builder`"),
         "the message should name the stage it inherits from: {}",
-        found[0].message
+        finding.message
     );
 }
 
 #[test]
 fn a_final_stage_that_runs_cargo_ships_the_toolchain() {
     let dockerfile = good_with("USER app\n", "RUN cargo --version\nUSER app\n");
-    let found = findings(RuleId::MultiStage, &dockerfile);
-    assert_eq!(
-        found.len(),
-        1,
-        "expected one DR001, got:\n{}",
-        render(&found)
-    );
+    let finding = one_finding(RuleId::MultiStage, &dockerfile);
     assert!(
-        found[0].message.contains("runs cargo"),
+        finding.message.contains("runs cargo"),
         "the message should say the stage runs cargo: {}",
-        found[0].message
+        finding.message
     );
 }
 
@@ -114,15 +98,9 @@ fn the_reference_dockerfile_is_multi_stage() {
 #[test]
 fn an_untagged_image_means_latest_and_is_flagged() {
     let dockerfile = good_with("FROM debian:trixie-slim", "FROM debian");
-    let found = findings(RuleId::UnpinnedImage, &dockerfile);
+    let finding = one_finding(RuleId::UnpinnedImage, &dockerfile);
     assert_eq!(
-        found.len(),
-        1,
-        "expected one DR002, got:\n{}",
-        render(&found)
-    );
-    assert_eq!(
-        found[0].line,
+        finding.line,
         Some(line_of(&dockerfile, "FROM debian")),
         "DR002 should point at the untagged FROM"
     );
@@ -134,17 +112,11 @@ fn the_latest_tag_is_flagged_even_through_a_global_arg() {
         "ARG RUST_TAG=latest\n{}",
         GOOD.replacen("rust:1.96.0-slim-trixie", "rust:${RUST_TAG}", 1)
     );
-    let found = findings(RuleId::UnpinnedImage, &dockerfile);
-    assert_eq!(
-        found.len(),
-        1,
-        "expected one DR002, got:\n{}",
-        render(&found)
-    );
+    let finding = one_finding(RuleId::UnpinnedImage, &dockerfile);
     assert!(
-        found[0].message.contains("rust:latest"),
+        finding.message.contains("rust:latest"),
         "the message should show the image with the ARG filled in: {}",
-        found[0].message
+        finding.message
     );
 }
 
@@ -183,22 +155,16 @@ fn the_reference_dockerfile_pins_every_image() {
 #[test]
 fn a_debug_build_is_flagged() {
     let dockerfile = good_with("cargo build --release --locked", "cargo build --locked");
-    let found = findings(RuleId::CargoBuildFlags, &dockerfile);
+    let finding = one_finding(RuleId::CargoBuildFlags, &dockerfile);
     assert_eq!(
-        found.len(),
-        1,
-        "expected one DR003, got:\n{}",
-        render(&found)
-    );
-    assert_eq!(
-        found[0].line,
+        finding.line,
         Some(line_of(&dockerfile, "RUN cargo build --locked")),
         "DR003 should point at the RUN that builds"
     );
     assert!(
-        found[0].message.contains("--release") && !found[0].message.contains("--locked"),
+        finding.message.contains("--release") && !finding.message.contains("--locked"),
         "only --release is missing: {}",
-        found[0].message
+        finding.message
     );
 }
 
@@ -251,14 +217,8 @@ fn short_flags_and_cargo_install_count_as_release_builds() {
 #[test]
 fn a_dockerfile_that_never_runs_cargo_build_is_flagged() {
     let dockerfile = good_with("RUN cargo build --release --locked\n", "");
-    let found = findings(RuleId::CargoBuildFlags, &dockerfile);
-    assert_eq!(
-        found.len(),
-        1,
-        "expected one DR003, got:\n{}",
-        render(&found)
-    );
-    assert_eq!(found[0].line, None, "there is no line to point at");
+    let finding = one_finding(RuleId::CargoBuildFlags, &dockerfile);
+    assert_eq!(finding.line, None, "there is no line to point at");
 }
 
 #[test]

@@ -3,27 +3,23 @@
 
 use dockerfile_rules::{Options, RuleId, Severity};
 
-use crate::{GOOD, assert_quiet_on_good, findings, findings_with, good_with, line_of, render};
+use crate::{
+    GOOD, assert_quiet_on_good, findings, findings_with, good_with, line_of, one_finding, render,
+};
 
 #[test]
 fn add_of_local_files_is_flagged() {
     let dockerfile = good_with("COPY src ./src", "ADD src ./src");
-    let found = findings(RuleId::AddLocalFiles, &dockerfile);
+    let finding = one_finding(RuleId::AddLocalFiles, &dockerfile);
     assert_eq!(
-        found.len(),
-        1,
-        "expected one DR007, got:\n{}",
-        render(&found)
-    );
-    assert_eq!(
-        found[0].line,
+        finding.line,
         Some(line_of(&dockerfile, "ADD src ./src")),
         "DR007 should point at the ADD"
     );
     assert!(
-        found[0].fix.contains("COPY src ./src"),
+        finding.fix.contains("COPY src ./src"),
         "the fix should spell out the COPY: {}",
-        found[0].fix
+        finding.fix
     );
 }
 
@@ -42,15 +38,9 @@ fn add_of_a_url_is_a_warning_of_its_own() {
         findings(RuleId::AddLocalFiles, &dockerfile).is_empty(),
         "a URL is not a local file, so DR007 should stay quiet"
     );
-    let found = findings(RuleId::AddUrl, &dockerfile);
+    let finding = one_finding(RuleId::AddUrl, &dockerfile);
     assert_eq!(
-        found.len(),
-        1,
-        "expected one DR011, got:\n{}",
-        render(&found)
-    );
-    assert_eq!(
-        found[0].severity,
+        finding.severity,
         Severity::Warning,
         "ADD of a URL is a warning, not an error"
     );

@@ -63,6 +63,20 @@ pub fn assert_quiet_on_good(rule: RuleId) {
     );
 }
 
+/// The one finding of `rule` for `dockerfile`; fails the test unless there is
+/// exactly one.
+pub fn one_finding(rule: RuleId, dockerfile: &str) -> Finding {
+    let mut found = findings(rule, dockerfile);
+    assert_eq!(
+        found.len(),
+        1,
+        "expected one {}, got:\n{}",
+        rule.id(),
+        render(&found)
+    );
+    found.remove(0)
+}
+
 pub fn render(findings: &[Finding]) -> String {
     findings.iter().map(|f| format!("{f}\n")).collect()
 }

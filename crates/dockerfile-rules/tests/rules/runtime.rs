@@ -3,21 +3,16 @@
 use dockerfile_rules::{Options, RuleId};
 
 use crate::{
-    GOOD_IGNORE, assert_quiet_on_good, findings, findings_with, good_with, line_of, render,
+    GOOD_IGNORE, assert_quiet_on_good, findings, findings_with, good_with, line_of, one_finding,
+    render,
 };
 
 #[test]
 fn a_final_stage_without_user_runs_as_root() {
     let dockerfile = good_with("USER app\n", "");
-    let found = findings(RuleId::FinalStageRoot, &dockerfile);
+    let finding = one_finding(RuleId::FinalStageRoot, &dockerfile);
     assert_eq!(
-        found.len(),
-        1,
-        "expected one DR004, got:\n{}",
-        render(&found)
-    );
-    assert_eq!(
-        found[0].line,
+        finding.line,
         Some(line_of(&dockerfile, "FROM debian:trixie-slim")),
         "with no USER at all, DR004 should point at the final FROM"
     );
@@ -83,15 +78,9 @@ fn the_reference_dockerfile_runs_as_a_non_root_user() {
 #[test]
 fn a_final_stage_without_expose_is_flagged() {
     let dockerfile = good_with("EXPOSE 8080\n", "");
-    let found = findings(RuleId::MissingExpose, &dockerfile);
+    let finding = one_finding(RuleId::MissingExpose, &dockerfile);
     assert_eq!(
-        found.len(),
-        1,
-        "expected one DR005, got:\n{}",
-        render(&found)
-    );
-    assert_eq!(
-        found[0].line,
+        finding.line,
         Some(line_of(&dockerfile, "FROM debian:trixie-slim")),
         "with no EXPOSE at all, DR005 should point at the final FROM"
     );
@@ -100,15 +89,9 @@ fn a_final_stage_without_expose_is_flagged() {
 #[test]
 fn exposing_the_wrong_port_is_flagged_at_the_expose() {
     let dockerfile = good_with("EXPOSE 8080", "EXPOSE 3000");
-    let found = findings(RuleId::MissingExpose, &dockerfile);
+    let finding = one_finding(RuleId::MissingExpose, &dockerfile);
     assert_eq!(
-        found.len(),
-        1,
-        "expected one DR005, got:\n{}",
-        render(&found)
-    );
-    assert_eq!(
-        found[0].line,
+        finding.line,
         Some(line_of(&dockerfile, "EXPOSE 3000")),
         "DR005 should point at the EXPOSE that names the wrong port"
     );
@@ -163,15 +146,9 @@ fn a_shell_form_cmd_is_flagged_with_its_exec_form_as_the_fix() {
         r#"CMD ["/usr/local/bin/service"]"#,
         "CMD /usr/local/bin/service --port 8080",
     );
-    let found = findings(RuleId::ShellFormCommand, &dockerfile);
+    let finding = one_finding(RuleId::ShellFormCommand, &dockerfile);
     assert_eq!(
-        found.len(),
-        1,
-        "expected one DR006, got:\n{}",
-        render(&found)
-    );
-    assert_eq!(
-        found[0].line,
+        finding.line,
         Some(line_of(
             &dockerfile,
             "CMD /usr/local/bin/service --port 8080"
@@ -179,11 +156,11 @@ fn a_shell_form_cmd_is_flagged_with_its_exec_form_as_the_fix() {
         "DR006 should point at the CMD"
     );
     assert!(
-        found[0]
+        finding
             .fix
             .contains(r#"CMD ["/usr/local/bin/service", "--port", "8080"]"#),
         "the fix should spell out the exec form: {}",
-        found[0].fix
+        finding.fix
     );
 }
 
@@ -193,13 +170,7 @@ fn a_shell_form_entrypoint_is_flagged() {
         r#"CMD ["/usr/local/bin/service"]"#,
         "ENTRYPOINT /usr/local/bin/service",
     );
-    let found = findings(RuleId::ShellFormCommand, &dockerfile);
-    assert_eq!(
-        found.len(),
-        1,
-        "expected one DR006, got:\n{}",
-        render(&found)
-    );
+    one_finding(RuleId::ShellFormCommand, &dockerfile);
 }
 
 #[test]
