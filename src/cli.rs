@@ -79,6 +79,25 @@ pub enum Command {
               value_parser = clap::value_parser!(u64).range(1..))]
         wait: u64,
     },
+    /// Commands for course authors: generate the exercises from the solutions
+    #[command(subcommand)]
+    Dev(DevCommand),
+}
+
+/// `restlings dev …`: the solutions are the one hand-written source of each
+/// chapter, and each exercise's `src/` is generated from them.
+#[derive(Debug, Subcommand)]
+pub enum DevCommand {
+    /// Write each exercise's `src/` from its solution's, markers applied
+    Sync {
+        /// Only these exercises, such as `04_post` [default: all]
+        names: Vec<String>,
+    },
+    /// Exit 1, naming each file, if an exercise is not what its solution generates
+    Check {
+        /// Only these exercises, such as `04_post` [default: all]
+        names: Vec<String>,
+    },
 }
 
 /// Where `restlings deploy` runs the service.

@@ -108,6 +108,26 @@ impl Course {
         &self.exercises
     }
 
+    /// The same course with only the exercises called `names`, in course
+    /// order; all of them when `names` is empty. An unknown name is an error.
+    pub fn only(&self, names: &[String]) -> anyhow::Result<Course> {
+        if names.is_empty() {
+            return Ok(self.clone());
+        }
+        for name in names {
+            self.exercise(name)?;
+        }
+        Ok(Course {
+            root: self.root.clone(),
+            exercises: self
+                .exercises
+                .iter()
+                .filter(|exercise| names.contains(&exercise.name))
+                .cloned()
+                .collect(),
+        })
+    }
+
     /// The exercise called `name`, or an error listing the valid names.
     pub fn exercise(&self, name: &str) -> anyhow::Result<&Exercise> {
         self.exercises

@@ -7,6 +7,7 @@ pub mod check;
 pub mod cli;
 pub mod course;
 pub mod deploy;
+pub mod dev;
 pub mod dockerfile;
 pub mod hint;
 pub mod list;
@@ -17,7 +18,7 @@ pub mod watch;
 
 use anyhow::Context;
 use check::Checker;
-use cli::{Cli, Command};
+use cli::{Cli, Command, DevCommand};
 use course::Course;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -61,6 +62,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Hint { name }) => hint::run(&course, &checker, name.as_deref()),
         Some(Command::Verify { name }) => verify::run(&course, &checker, name.as_deref()),
         Some(Command::Watch) => watch::run(&course, &checker),
+        Some(Command::Dev(DevCommand::Sync { names })) => dev::sync(&course.only(names)?),
+        Some(Command::Dev(DevCommand::Check { names })) => dev::check(&course.only(names)?),
         Some(Command::Deploy { .. }) => unreachable!("deploy returns before the course loads"),
         Some(Command::Dockerfile { .. }) => {
             unreachable!("dockerfile returns before the course loads")

@@ -1,3 +1,17 @@
+// ANCHOR: exercise //! Chapter 3, GET: read the shop's catalogue.
+// ANCHOR: exercise //!
+// ANCHOR: exercise //! - `GET /health` — 200 with `{"status": "ok"}` (done in chapter 2)
+// ANCHOR: exercise //! - `GET /products` — 200 with every product, sorted by id; `?category=X` keeps
+// ANCHOR: exercise //!   only that category, and no match is `[]`
+// ANCHOR: exercise //! - `GET /products/{id}` — 200 with the product, 404 if there is none, 400 if the id
+// ANCHOR: exercise //!   is not a positive integer
+// ANCHOR: exercise //! - `GET /optimizations/today` — 200 with `{"date": "YYYY-MM-DD", "recommendations": [...]}`,
+// ANCHOR: exercise //!   one `{"product_id", "price_cents"}` per product, at 90% of its price, rounded down
+// ANCHOR: exercise //!
+// ANCHOR: exercise //! Check it: `cargo test` in this directory. Read: `book/src/03_get.md`.
+// ANCHOR: exercise
+// ANCHOR: exercise // Starting code leaves parts unused until you write them.
+// ANCHOR: exercise #![allow(dead_code, unused_imports, unused_variables, clippy::todo)]
 //! Chapter 3, GET: the reference answer.
 //!
 //! - `GET /health` — 200 with `{"status": "ok"}` (chapter 2)
@@ -7,6 +21,7 @@
 //! - `GET /optimizations/today` — 200 with today's price recommendations
 //!
 //! Check it: `cargo test -p sol03_get`. Read: `book/src/03_get.md`.
+// ANCHOR_END: exercise
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -85,11 +100,17 @@ pub enum ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        // ANCHOR: exercise // TODO: map each error to its status: an invalid id is the client's
+        // ANCHOR: exercise //     mistake in the request (`StatusCode::BAD_REQUEST`), a missing
+        // ANCHOR: exercise //     product is `StatusCode::NOT_FOUND`. Send the message as JSON:
+        // ANCHOR: exercise //     `(status, Json(json!({ "error": self.to_string() }))).into_response()`.
+        // ANCHOR: exercise todo!("turn an ApiError into a 400 or a 404 response")
         let status = match self {
             ApiError::InvalidId(_) => StatusCode::BAD_REQUEST,
             ApiError::ProductNotFound(_) => StatusCode::NOT_FOUND,
         };
         (status, Json(json!({ "error": self.to_string() }))).into_response()
+        // ANCHOR_END: exercise
     }
 }
 
@@ -103,12 +124,18 @@ struct ListQuery {
     category: Option<String>,
 }
 
+// ANCHOR: exercise // TODO: answer with every product, sorted by id, keeping only
+// ANCHOR: exercise //     `query.category` when it is given. `state.products` is a `BTreeMap`,
+// ANCHOR: exercise //     so `.values()` already walks it in id order; `.filter(...)`,
+// ANCHOR: exercise //     `.cloned()` and `.collect()` do the rest.
 /// `GET /products`: a `BTreeMap` iterates in key order, so the list comes out
 /// sorted by id without a sort.
+// ANCHOR_END: exercise
 async fn list_products(
     State(state): State<AppState>,
     Query(query): Query<ListQuery>,
 ) -> Json<Vec<Product>> {
+    // ANCHOR: exercise todo!("return Json of the (filtered) products, sorted by id")
     let products = state
         .products
         .values()
@@ -119,16 +146,22 @@ async fn list_products(
         .cloned()
         .collect();
     Json(products)
+    // ANCHOR_END: exercise
 }
 // ANCHOR_END: list
 
 // ANCHOR: get_one
+// ANCHOR: exercise // TODO: parse the id with `parse_id` (the `?` operator turns its error into a
+// ANCHOR: exercise //     400), then look it up in `state.products`: found is `Ok(Json(product))`,
+// ANCHOR: exercise //     missing is `Err(ApiError::ProductNotFound(id))`.
 /// `GET /products/{id}`: 400 for an id that is not a positive integer, 404 for
 /// one that names no product.
+// ANCHOR_END: exercise
 async fn get_product(
     State(state): State<AppState>,
     Path(raw_id): Path<String>,
 ) -> Result<Json<Product>, ApiError> {
+    // ANCHOR: exercise todo!("return the product with this id, or the right ApiError")
     let id = parse_id(&raw_id)?;
     state
         .products
@@ -136,11 +169,17 @@ async fn get_product(
         .cloned()
         .map(Json)
         .ok_or(ApiError::ProductNotFound(id))
+    // ANCHOR_END: exercise
 }
 // ANCHOR_END: get_one
 
+// ANCHOR: exercise // TODO: accept only a positive integer written in plain digits: "7" is fine;
+// ANCHOR: exercise //     "0", "-1", "+5", "1.5" and "abc" are `Err(ApiError::InvalidId(...))`.
+// ANCHOR: exercise //     `str::bytes`, `u8::is_ascii_digit` and `str::parse::<u64>` help.
 /// Only plain digits count: `u64::from_str` alone would also take `+5`.
+// ANCHOR_END: exercise
 fn parse_id(raw: &str) -> Result<u64, ApiError> {
+    // ANCHOR: exercise todo!("parse a positive integer id")
     let invalid = || ApiError::InvalidId(raw.to_owned());
     if raw.is_empty() || !raw.bytes().all(|byte| byte.is_ascii_digit()) {
         return Err(invalid());
@@ -149,6 +188,7 @@ fn parse_id(raw: &str) -> Result<u64, ApiError> {
         Ok(id) if id > 0 => Ok(id),
         _ => Err(invalid()),
     }
+    // ANCHOR_END: exercise
 }
 
 // ANCHOR: optimizations
@@ -164,9 +204,14 @@ struct Recommendation {
     price_cents: i64,
 }
 
+// ANCHOR: exercise // TODO: one recommendation per product, in id order, at `discounted` price,
+// ANCHOR: exercise //     and today's date in UTC: `time::OffsetDateTime::now_utc().date().to_string()`
+// ANCHOR: exercise //     prints it as YYYY-MM-DD.
 /// `GET /optimizations/today`: the day's pricing "model", a 10% discount on
 /// every product. The date is computed in UTC so every server agrees on it.
+// ANCHOR_END: exercise
 async fn optimizations_today(State(state): State<AppState>) -> Json<Optimizations> {
+    // ANCHOR: exercise todo!("return today's date and one recommendation per product")
     let recommendations = state
         .products
         .values()
@@ -179,6 +224,7 @@ async fn optimizations_today(State(state): State<AppState>) -> Json<Optimization
         date: time::OffsetDateTime::now_utc().date().to_string(),
         recommendations,
     })
+    // ANCHOR_END: exercise
 }
 // ANCHOR_END: optimizations
 

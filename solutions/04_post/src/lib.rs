@@ -1,3 +1,22 @@
+// ANCHOR: exercise //! Chapter 4, POST: create products, and ask for a prediction.
+// ANCHOR: exercise //!
+// ANCHOR: exercise //! - `GET /health`, `GET /products`, `GET /products/{id}`, `GET /optimizations/today` —
+// ANCHOR: exercise //!   as in chapters 2 and 3 (done)
+// ANCHOR: exercise //! - `POST /products` — takes `{"name", "price_cents", "category"}` and answers 201 Created
+// ANCHOR: exercise //!   with `Location: /products/{id}` and the new product. The server picks the id: one more
+// ANCHOR: exercise //!   than the highest id ever assigned; an `"id"` in the body is ignored. Malformed JSON is
+// ANCHOR: exercise //!   400, a body not sent as `application/json` is 415, a missing field or a wrong type is
+// ANCHOR: exercise //!   422, and so is a value that breaks the rules: `name` 1 to 100 characters,
+// ANCHOR: exercise //!   `price_cents` 0 or more, `category` not empty
+// ANCHOR: exercise //! - `POST /predictions` — takes `{"product_id", "price_cents"}` and answers 200 with
+// ANCHOR: exercise //!   `{"product_id", "price_cents", "predicted_units"}`, where predicted_units is
+// ANCHOR: exercise //!   `100 * list price / price_cents`, rounded down; 404 for an unknown product, 422 for
+// ANCHOR: exercise //!   a price of 0 or less
+// ANCHOR: exercise //!
+// ANCHOR: exercise //! Check it: `cargo test` in this directory. Read: `book/src/04_post.md`.
+// ANCHOR: exercise
+// ANCHOR: exercise // Starting code leaves parts unused until you write them.
+// ANCHOR: exercise #![allow(dead_code, unused_imports, unused_variables, clippy::todo)]
 //! Chapter 4, POST: the reference answer.
 //!
 //! - `GET /health` — 200 with `{"status": "ok"}` (chapter 2)
@@ -9,6 +28,7 @@
 //!   unknown product, 422 for a price that is not positive
 //!
 //! Check it: `cargo test -p sol04_post`. Read: `book/src/04_post.md`.
+// ANCHOR_END: exercise
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -32,9 +52,16 @@ pub struct Product {
 }
 
 // ANCHOR: catalogue
+// ANCHOR: exercise /// The catalogue, shared by every request. New this chapter: POST changes it,
+// ANCHOR: exercise /// so the `Arc<BTreeMap>` of chapter 3 became an `Arc<Mutex<...>>`. An `Arc`
+// ANCHOR: exercise /// alone only shares data for reading; the `Mutex` lets one request at a time
+// ANCHOR: exercise /// change it, and no request ever sees a half-done change. Lock with
+// ANCHOR: exercise /// `state.catalogue()`, and let the guard go before any `.await`: a
+// ANCHOR: exercise /// `std::sync::Mutex` guard held across an `.await` can stall the server.
 /// The catalogue, shared by every request. Handlers now change it, so it sits
 /// behind a `Mutex`: one request at a time may touch it, and none sees a
 /// half-done change. The guard is always dropped before any `.await`.
+// ANCHOR_END: exercise
 #[derive(Clone)]
 pub struct AppState {
     catalogue: Arc<Mutex<Catalogue>>,
@@ -140,10 +167,18 @@ impl IntoResponse for ApiError {
 }
 
 // ANCHOR: rejection
+// ANCHOR: exercise // TODO: map axum's verdict on the body to our errors:
+// ANCHOR: exercise //     `JsonRejection::MissingJsonContentType(_)` is `ApiError::UnsupportedMediaType`,
+// ANCHOR: exercise //     `JsonRejection::JsonSyntaxError(error)` is `ApiError::MalformedJson(detail(&error))`,
+// ANCHOR: exercise //     `JsonRejection::JsonDataError(error)` is `ApiError::WrongShape(detail(&error))`.
+// ANCHOR: exercise //     The enum is `#[non_exhaustive]`: for `other`, keep axum's own status with
+// ANCHOR: exercise //     `ApiError::UnreadableBody { status: other.status(), message: other.body_text() }`.
 /// axum's `Json` extractor already tells the three body mistakes apart; this
 /// keeps its verdict and gives it our error shape.
+// ANCHOR_END: exercise
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> ApiError {
+        // ANCHOR: exercise todo!("turn a JsonRejection into the matching ApiError")
         match rejection {
             JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType,
             JsonRejection::JsonSyntaxError(error) => ApiError::MalformedJson(detail(&error)),
@@ -153,6 +188,7 @@ impl From<JsonRejection> for ApiError {
                 message: other.body_text(),
             },
         }
+        // ANCHOR_END: exercise
     }
 }
 
@@ -280,9 +316,19 @@ pub struct NewProduct {
 
 pub const MAX_NAME_CHARS: usize = 100;
 
+// ANCHOR: exercise // TODO: this is the one place the rules live (POST uses it now, PUT in
+// ANCHOR: exercise //     chapter 5). Check the values in this order and return the first problem as
+// ANCHOR: exercise //     `Err(ApiError::Invalid { field: "name", problem: "must not be empty".to_owned() })`:
+// ANCHOR: exercise //         name: not empty, at most `MAX_NAME_CHARS` characters
+// ANCHOR: exercise //             (count with `.chars().count()`: `.len()` counts bytes, and "☕" is 3)
+// ANCHOR: exercise //         price_cents: 0 or more
+// ANCHOR: exercise //         category: not empty
+// ANCHOR: exercise //     When all is well, move the three fields into `Ok(NewProduct { ... })`.
 /// The one place the rules live, so that every handler that takes a product
 /// body (POST now, PUT in chapter 5) applies the same ones.
+// ANCHOR_END: exercise
 pub fn validate(input: ProductInput) -> Result<NewProduct, ApiError> {
+    // ANCHOR: exercise todo!("check the rules and build a NewProduct")
     let invalid = |field, problem: &str| ApiError::Invalid {
         field,
         problem: problem.to_owned(),
@@ -305,6 +351,7 @@ pub fn validate(input: ProductInput) -> Result<NewProduct, ApiError> {
         price_cents: input.price_cents,
         category: input.category,
     })
+    // ANCHOR_END: exercise
 }
 // ANCHOR_END: input
 
@@ -321,31 +368,53 @@ impl NewProduct {
 
 // ANCHOR: create
 impl Catalogue {
+    // ANCHOR: exercise // TODO: the next id is `self.last_id + 1`; use `checked_add(1)` and
+    // ANCHOR: exercise //     `.ok_or(ApiError::IdsExhausted)?` so that it cannot overflow. Record it
+    // ANCHOR: exercise //     in `self.last_id`, build the product with `new.with_id(id)`, insert a
+    // ANCHOR: exercise //     clone into `self.products` and return it. Doing all of this while the
+    // ANCHOR: exercise //     caller holds the lock is what keeps two POSTs from getting one id.
     /// Picks the next id and stores the product, in one step under the lock,
     /// so two concurrent POSTs can never get the same id.
+    // ANCHOR_END: exercise
     fn create(&mut self, new: NewProduct) -> Result<Product, ApiError> {
+        // ANCHOR: exercise todo!("assign the next id and store the product")
         let id = self.last_id.checked_add(1).ok_or(ApiError::IdsExhausted)?;
         self.last_id = id;
         let product = new.with_id(id);
         self.products.insert(id, product.clone());
         Ok(product)
+        // ANCHOR_END: exercise
     }
 }
 
+// ANCHOR: exercise // TODO: take the body apart in three steps, each with `?`:
+// ANCHOR: exercise //         `let Json(input) = body?;`  (a `JsonRejection` becomes an `ApiError` via `From`)
+// ANCHOR: exercise //         `let new = validate(input)?;`
+// ANCHOR: exercise //         `let product = state.catalogue().create(new)?;`
+// ANCHOR: exercise //     then answer with `created(product)`.
 /// `POST /products`: the server names the new resource and says where it is.
+// ANCHOR_END: exercise
 async fn create_product(
     State(state): State<AppState>,
     body: Result<Json<ProductInput>, JsonRejection>,
 ) -> Result<Response, ApiError> {
+    // ANCHOR: exercise todo!("parse, validate, store, and answer 201")
     let Json(input) = body?;
     let new = validate(input)?;
     let product = state.catalogue().create(new)?;
     Ok(created(product))
+    // ANCHOR_END: exercise
 }
 
+// ANCHOR: exercise // TODO: answer `StatusCode::CREATED` with a `Location` header naming the new
+// ANCHOR: exercise //     product and the product as JSON. A tuple does it:
+// ANCHOR: exercise //         `(StatusCode::CREATED, [(header::LOCATION, location)], Json(product)).into_response()`
+// ANCHOR: exercise //     where `location` is `format!("/products/{}", product.id)`.
 /// 201 Created, with the new resource's address in `Location` and its
 /// representation in the body.
+// ANCHOR_END: exercise
 fn created(product: Product) -> Response {
+    // ANCHOR: exercise todo!("201 Created, a Location header and the product as JSON")
     let location = format!("/products/{}", product.id);
     (
         StatusCode::CREATED,
@@ -353,6 +422,7 @@ fn created(product: Product) -> Response {
         Json(product),
     )
         .into_response()
+    // ANCHOR_END: exercise
 }
 // ANCHOR_END: create
 
@@ -370,12 +440,19 @@ struct Prediction {
     predicted_units: i64,
 }
 
+// ANCHOR: exercise // TODO: `let Json(request) = body?;`, then refuse a `price_cents` of 0 or less
+// ANCHOR: exercise //     with `ApiError::Invalid { field: "price_cents", ... }` (422). Look the
+// ANCHOR: exercise //     product up in `state.catalogue().products` (`ApiError::ProductNotFound`
+// ANCHOR: exercise //     if it is not there) and answer `Json(Prediction { ... })`, with
+// ANCHOR: exercise //     `predicted_units(list_price, request.price_cents)`.
 /// `POST /predictions`: a calculation, not a new resource, so 200 and no
 /// `Location`. Demand falls as the price rises above the list price.
+// ANCHOR_END: exercise
 async fn predict(
     State(state): State<AppState>,
     body: Result<Json<PredictionRequest>, JsonRejection>,
 ) -> Result<Json<Prediction>, ApiError> {
+    // ANCHOR: exercise todo!("answer 200 with the predicted units")
     let Json(request) = body?;
     if request.price_cents <= 0 {
         return Err(ApiError::Invalid {
@@ -394,6 +471,7 @@ async fn predict(
         price_cents: request.price_cents,
         predicted_units: predicted_units(list_price, request.price_cents),
     }))
+    // ANCHOR_END: exercise
 }
 
 /// `100 * list / price`, rounded down, in `i128`: `100 * i64::MAX` does not

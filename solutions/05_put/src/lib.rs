@@ -1,3 +1,18 @@
+// ANCHOR: exercise //! Chapter 5, PUT: store a product at the URL the client chose.
+// ANCHOR: exercise //!
+// ANCHOR: exercise //! - `GET` and `POST` endpoints — as in chapters 2 to 4 (done)
+// ANCHOR: exercise //! - `PUT /products/{id}` — takes a product body, the same as POST's. If there is no
+// ANCHOR: exercise //!   product with this id, creates it: 201 Created, `Location: /products/{id}` and the
+// ANCHOR: exercise //!   product. If there is one, replaces it entirely: 200 OK and the stored product.
+// ANCHOR: exercise //!   An `"id"` in the body may be left out; if present it must equal the path's id,
+// ANCHOR: exercise //!   else 422. Sending the same PUT again answers 200 and changes nothing more.
+// ANCHOR: exercise //!   400 for an id that is not a positive integer or for malformed JSON, 415 and 422
+// ANCHOR: exercise //!   as for POST. A PUT-chosen id counts as assigned: later POSTs go above it.
+// ANCHOR: exercise //!
+// ANCHOR: exercise //! Check it: `cargo test` in this directory. Read: `book/src/05_put.md`.
+// ANCHOR: exercise
+// ANCHOR: exercise // Starting code leaves parts unused until you write them.
+// ANCHOR: exercise #![allow(dead_code, unused_imports, unused_variables, clippy::todo)]
 //! Chapter 5, PUT: the reference answer.
 //!
 //! - `GET /health` — 200 with `{"status": "ok"}` (chapter 2)
@@ -8,6 +23,7 @@
 //!   replaces it entirely; the same PUT sent twice leaves the same state as once
 //!
 //! Check it: `cargo test -p sol05_put`. Read: `book/src/05_put.md`.
+// ANCHOR_END: exercise
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -406,22 +422,39 @@ fn predicted_units(list_price_cents: i64, price_cents: i64) -> i64 {
 
 // ANCHOR: put
 impl Catalogue {
+    // ANCHOR: exercise // TODO: raise `self.last_id` to `product.id` if that is higher (`u64::max`),
+    // ANCHOR: exercise //     so a later POST never picks this id, then store the product with
+    // ANCHOR: exercise //     `self.products.insert(product.id, product)`. `insert` hands back the
+    // ANCHOR: exercise //     old value, if there was one: return true when there was none.
     /// Stores `product` under its id, replacing whatever was there. Returns
     /// true when the id was new. An id chosen by a client still counts as
     /// handed out, so a later POST never collides with it.
+    // ANCHOR_END: exercise
     fn put(&mut self, product: Product) -> bool {
+        // ANCHOR: exercise todo!("store the product; return true if its id was new")
         self.last_id = self.last_id.max(product.id);
         self.products.insert(product.id, product).is_none()
+        // ANCHOR_END: exercise
     }
 }
 
+// ANCHOR: exercise // TODO: in order:
+// ANCHOR: exercise //         `let id = parse_id(&raw_id)?;` and `let Json(input) = body?;`
+// ANCHOR: exercise //         if `input.id` is `Some(body_id)` and `body_id.as_u64() != Some(id)`, refuse
+// ANCHOR: exercise //             with `ApiError::Invalid { field: "id", ... }` (422)
+// ANCHOR: exercise //         `let product = validate(input)?.with_id(id);`
+// ANCHOR: exercise //         `state.catalogue().put(product.clone())` says whether it was new:
+// ANCHOR: exercise //             new is `created(product)` (201 + Location), replaced is
+// ANCHOR: exercise //             `Json(product).into_response()` (200).
 /// `PUT /products/{id}`: the body is the whole new state of the resource.
 /// Sending the same PUT again changes nothing more, which makes it safe to retry.
+// ANCHOR_END: exercise
 async fn put_product(
     State(state): State<AppState>,
     Path(raw_id): Path<String>,
     body: Result<Json<ProductInput>, JsonRejection>,
 ) -> Result<Response, ApiError> {
+    // ANCHOR: exercise todo!("create (201) or replace (200) the product at this id")
     let id = parse_id(&raw_id)?;
     let Json(input) = body?;
     if let Some(body_id) = &input.id
@@ -441,5 +474,6 @@ async fn put_product(
     } else {
         Ok(Json(product).into_response())
     }
+    // ANCHOR_END: exercise
 }
 // ANCHOR_END: put

@@ -1,3 +1,16 @@
+// ANCHOR: exercise //! Chapter 6, DELETE: remove a product, safely under concurrent requests.
+// ANCHOR: exercise //!
+// ANCHOR: exercise //! - `GET`, `POST` and `PUT` endpoints — as in chapters 2 to 5 (done)
+// ANCHOR: exercise //! - `DELETE /products/{id}` — 204 No Content with an empty body when the product was
+// ANCHOR: exercise //!   there; afterwards GET answers 404 and the list leaves it out. A second DELETE
+// ANCHOR: exercise //!   answers 404. 400 for an id that is not a positive integer. A deleted id is never
+// ANCHOR: exercise //!   handed out again by POST.
+// ANCHOR: exercise //! - Under 200 concurrent POST, PUT and DELETE requests, no acknowledged write is lost.
+// ANCHOR: exercise //!
+// ANCHOR: exercise //! Check it: `cargo test` in this directory. Read: `book/src/06_delete.md`.
+// ANCHOR: exercise
+// ANCHOR: exercise // Starting code leaves parts unused until you write them.
+// ANCHOR: exercise #![allow(dead_code, unused_imports, unused_variables, clippy::todo)]
 //! Chapter 6, DELETE: the reference answer.
 //!
 //! - `GET /health` — 200 with `{"status": "ok"}` (chapter 2)
@@ -8,6 +21,7 @@
 //! - `DELETE /products/{id}` — 204 with an empty body, 404 if there is no such product
 //!
 //! Check it: `cargo test -p sol06_delete`. Read: `book/src/06_delete.md`.
+// ANCHOR_END: exercise
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -448,17 +462,26 @@ async fn put_product(
 // ANCHOR_END: put
 
 // ANCHOR: delete
+// ANCHOR: exercise // TODO: `let id = parse_id(&raw_id)?;`, then remove it from
+// ANCHOR: exercise //     `state.catalogue().products` with `BTreeMap::remove`, which returns the
+// ANCHOR: exercise //     removed value: `Some(_)` is `Ok(StatusCode::NO_CONTENT)` (204, no body),
+// ANCHOR: exercise //     `None` is `Err(ApiError::ProductNotFound(id))` (404). Leave `last_id`
+// ANCHOR: exercise //     alone: a deleted id stays used. Checking and removing in one call, under
+// ANCHOR: exercise //     one lock, is what lets exactly one of two racing DELETEs win.
 /// `DELETE /products/{id}`: 204 and no body when it was there, 404 when it
 /// was not. Either way, afterwards it is gone: that is what makes DELETE
 /// idempotent.
+// ANCHOR_END: exercise
 async fn delete_product(
     State(state): State<AppState>,
     Path(raw_id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
+    // ANCHOR: exercise todo!("remove the product: 204, or 404 if it was not there")
     let id = parse_id(&raw_id)?;
     match state.catalogue().products.remove(&id) {
         Some(_) => Ok(StatusCode::NO_CONTENT),
         None => Err(ApiError::ProductNotFound(id)),
     }
+    // ANCHOR_END: exercise
 }
 // ANCHOR_END: delete

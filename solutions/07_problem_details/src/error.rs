@@ -67,6 +67,13 @@ impl ApiError {
 /// message as the problem's `detail`.
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        // ANCHOR: exercise // TODO: build a `Problem` from `self.status()` and `self.to_string()`
+        // ANCHOR: exercise //     and turn it into a response. For `ApiError::PayloadTooLarge` also
+        // ANCHOR: exercise //     set `Connection: close` on it (`response.headers_mut().insert(
+        // ANCHOR: exercise //     header::CONNECTION, HeaderValue::from_static("close"))`): the
+        // ANCHOR: exercise //     rest of that big body is still on the wire, so the connection
+        // ANCHOR: exercise //     cannot carry another request.
+        // ANCHOR: exercise todo!("turn an ApiError into its problem response")
         let mut response = Problem {
             status: self.status(),
             detail: self.to_string(),
@@ -80,6 +87,7 @@ impl IntoResponse for ApiError {
             response.headers_mut().insert(header::CONNECTION, close);
         }
         response
+        // ANCHOR_END: exercise
     }
 }
 // ANCHOR_END: api_error
@@ -94,8 +102,15 @@ impl From<JsonRejection> for ApiError {
             JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType,
             JsonRejection::JsonSyntaxError(error) => ApiError::MalformedJson(detail(&error)),
             JsonRejection::JsonDataError(error) => ApiError::WrongShape(detail(&error)),
+            // ANCHOR: exercise // TODO: when `DefaultBodyLimit` stops reading, the rejection's
+            // ANCHOR: exercise //     `.status()` is `StatusCode::PAYLOAD_TOO_LARGE`: answer with
+            // ANCHOR: exercise //     `ApiError::PayloadTooLarge` instead of a 400.
+            // ANCHOR: exercise other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            // ANCHOR: exercise     todo!("map a body over the limit to ApiError::PayloadTooLarge")
+            // ANCHOR: exercise }
             // `DefaultBodyLimit` stopped reading: the body is over the limit.
             other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+            // ANCHOR_END: exercise
             // The connection failed mid-body. hyper's own words describe our
             // side of the socket, so they stay here; the client gets the gist.
             _ => ApiError::UnreadableBody,
@@ -128,11 +143,18 @@ pub struct PathId(pub u64);
 impl<S: Send + Sync> FromRequestParts<S> for PathId {
     type Rejection = ApiError;
 
+    // ANCHOR: exercise // TODO: run axum's own extractor, `Path::<String>::from_request_parts(parts,
+    // ANCHOR: exercise //     state).await`, and turn its rejection (a `PathRejection`) into
+    // ANCHOR: exercise //     `ApiError::InvalidId(rejection.body_text())` with `.map_err(...)?`.
+    // ANCHOR: exercise //     Then `parse_id(&raw).map(PathId)` checks the digits.
+    // ANCHOR_END: exercise
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<PathId, ApiError> {
+        // ANCHOR: exercise todo!("extract the id of the path, or an ApiError when it is not a positive integer")
         let Path(raw) = Path::<String>::from_request_parts(parts, state)
             .await
             .map_err(|rejection: PathRejection| ApiError::InvalidId(rejection.body_text()))?;
         parse_id(&raw).map(PathId)
+        // ANCHOR_END: exercise
     }
 }
 
@@ -150,17 +172,26 @@ fn parse_id(raw: &str) -> Result<u64, ApiError> {
 // ANCHOR_END: path_id
 
 // ANCHOR: fallbacks
+// ANCHOR: exercise // TODO: return `ApiError::NoSuchRoute` with the path the client asked for:
+// ANCHOR: exercise //     `uri.path().to_owned()`.
+// ANCHOR_END: exercise
 /// `Router::fallback`: no route matches the path at all.
 pub async fn route_not_found(uri: Uri) -> ApiError {
+    // ANCHOR: exercise todo!("say that no endpoint lives at this path")
     ApiError::NoSuchRoute(uri.path().to_owned())
+    // ANCHOR_END: exercise
 }
 
+// ANCHOR: exercise // TODO: return `ApiError::MethodNotAllowed` with the method and the path.
+// ANCHOR_END: exercise
 /// `Router::method_not_allowed_fallback`: the path exists, the method does
 /// not. axum adds the `Allow` header to whatever this returns.
 pub async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    // ANCHOR: exercise todo!("say that this path does not support this method")
     ApiError::MethodNotAllowed {
         method,
         path: uri.path().to_owned(),
     }
+    // ANCHOR_END: exercise
 }
 // ANCHOR_END: fallbacks

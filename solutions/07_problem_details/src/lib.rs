@@ -1,3 +1,24 @@
+// ANCHOR: exercise //! Chapter 7, Problem details: every error, one shape.
+// ANCHOR: exercise //!
+// ANCHOR: exercise //! - `GET /health` — 200 with `{"status": "ok"}` (chapter 2)
+// ANCHOR: exercise //! - `GET /products`, `GET /products/{id}`, `GET /optimizations/today` — reads (chapter 3)
+// ANCHOR: exercise //! - `POST /products` — 201 with `Location` and the new product (chapter 4)
+// ANCHOR: exercise //! - `POST /predictions` — 200 with the units a price is expected to sell (chapter 4)
+// ANCHOR: exercise //! - `PUT /products/{id}` — 201 when it creates, 200 when it replaces (chapter 5)
+// ANCHOR: exercise //! - `DELETE /products/{id}` — 204 with an empty body, 404 if there is no such product (chapter 6)
+// ANCHOR: exercise //! - every error, from any endpoint or from no endpoint at all, is an RFC 9457 problem:
+// ANCHOR: exercise //!   `Content-Type: application/problem+json` and `{"title", "status", "detail"}`, where
+// ANCHOR: exercise //!   `status` repeats the HTTP status and a 422's `detail` names the field that was wrong
+// ANCHOR: exercise //! - an unknown path is a 404 problem, a method the path lacks a 405 problem that keeps
+// ANCHOR: exercise //!   `Allow`, a bad id a 400 problem, a body over 64 KiB a 413 problem
+// ANCHOR: exercise //! - no input, however malformed, gets a 500 or a panic
+// ANCHOR: exercise //!
+// ANCHOR: exercise //! Start with `with_error_handling` below, then `src/problem.rs`, then `src/error.rs`.
+// ANCHOR: exercise //!
+// ANCHOR: exercise //! Check it: `cargo test` in this directory. Read: `book/src/07_problem_details.md`.
+// ANCHOR: exercise
+// ANCHOR: exercise // Starting code leaves parts unused until you write them.
+// ANCHOR: exercise #![allow(dead_code, unused_imports, unused_variables, clippy::todo)]
 //! Chapter 7, Problem details: the reference answer.
 //!
 //! - `GET /health` — 200 with `{"status": "ok"}` (chapter 2)
@@ -11,6 +32,7 @@
 //! - bodies over 64 KiB are refused with 413
 //!
 //! Check it: `cargo test -p sol07_problem_details`. Read: `book/src/07_problem_details.md`.
+// ANCHOR_END: exercise
 
 mod error;
 pub mod problem;
@@ -107,15 +129,23 @@ pub fn app() -> Router {
 // ANCHOR_END: app
 
 // ANCHOR: error_handling
+// ANCHOR: exercise // TODO: chain three calls on `routes`:
+// ANCHOR: exercise //     `.method_not_allowed_fallback(error::method_not_allowed)` (it covers only
+// ANCHOR: exercise //     the routes added before it, so it comes after all of them),
+// ANCHOR: exercise //     `.fallback(error::route_not_found)`, and
+// ANCHOR: exercise //     `.layer(DefaultBodyLimit::max(MAX_BODY_BYTES))`.
+// ANCHOR_END: exercise
 /// The errors no handler sees: a path with no route, a method the path does
 /// not support, a body too big to read. Each becomes an `ApiError`, so it
 /// leaves as a problem like every other error.
 fn with_error_handling(routes: Router<AppState>) -> Router<AppState> {
+    // ANCHOR: exercise todo!("add the 405 fallback, the 404 fallback and the 64 KiB body limit")
     routes
         // It covers the routes added before it, so it comes after all of them.
         .method_not_allowed_fallback(error::method_not_allowed)
         .fallback(error::route_not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+    // ANCHOR_END: exercise
 }
 // ANCHOR_END: error_handling
 

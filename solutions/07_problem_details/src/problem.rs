@@ -26,6 +26,15 @@ pub struct Problem {
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
+        // ANCHOR: exercise // TODO: answer `self.status` with a JSON object of four members:
+        // ANCHOR: exercise //     "type": "about:blank", "title": the status's reason phrase
+        // ANCHOR: exercise //     (`title(self.status)`, below), "status": the
+        // ANCHOR: exercise //     number (`self.status.as_u16()`) and "detail": `self.detail`.
+        // ANCHOR: exercise //     `Json(...)` would label it `application/json`; send the text of
+        // ANCHOR: exercise //     `json!({...})` yourself with the header
+        // ANCHOR: exercise //     `(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON))`:
+        // ANCHOR: exercise //     `(status, [(name, value)], body_text).into_response()`.
+        // ANCHOR: exercise todo!("answer with an application/problem+json body")
         let title = title(self.status);
         let body = json!({
             "type": "about:blank",
@@ -41,6 +50,7 @@ impl IntoResponse for Problem {
             body.to_string(),
         )
             .into_response()
+        // ANCHOR_END: exercise
     }
 }
 // ANCHOR_END: problem
