@@ -6,35 +6,36 @@ use std::pin::Pin;
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::TestApp;
 use crate::exchange::Exchange;
-use crate::report;
+use crate::report::{self, Context, Received, Sent};
 
 /// A request to the server under test. Add headers or a body, then `.await`
 /// it to get an [`Exchange`].
 #[must_use = "a Call does nothing until you .await it"]
 pub struct Call<'a> {
-    app: &'a TestApp,
-    pub(crate) method: Method,
-    pub(crate) path: String,
-    pub(crate) headers: Vec<(String, String)>,
-    pub(crate) body: Option<Vec<u8>>,
-}
-
-/// What was sent, kept for the failure report.
-#[derive(Clone, Debug)]
-pub(crate) struct Sent {
-    pub(crate) method: Method,
-    pub(crate) url: String,
-    pub(crate) path: String,
-    pub(crate) headers: Vec<(String, String)>,
-    pub(crate) body: Option<Vec<u8>>,
+    client: &'a reqwest::Client,
+    base_url: &'a str,
+    context: Context,
+    method: Method,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: Option<Vec<u8>>,
 }
 
 impl<'a> Call<'a> {
-    pub(crate) fn new(app: &'a TestApp, method: Method, path: &str) -> Call<'a> {
+    /// A request to `base_url` + `path`, sent with `client`; `context` is
+    /// what its failure report needs to know about the test.
+    pub(crate) fn new(
+        client: &'a reqwest::Client,
+        base_url: &'a str,
+        context: Context,
+        method: Method,
+        path: &str,
+    ) -> Call<'a> {
         Call {
-            app,
+            client,
+            base_url,
+            context,
             method,
             path: path.to_owned(),
             headers: Vec::new(),
@@ -65,24 +66,20 @@ impl<'a> Call<'a> {
     /// reset or timed-out connection fails the test with a diagnosis.
     pub async fn send(self) -> Exchange {
         let sent = Sent {
-            url: format!("{}{}", self.app.base_url(), self.path),
+            url: format!("{}{}", self.base_url, self.path),
             method: self.method,
             path: self.path,
             headers: self.headers,
             body: self.body,
         };
-        let mut request = self.app.client.request(sent.method.clone(), &sent.url);
+        let mut request = self.client.request(sent.method.clone(), &sent.url);
         for (name, value) in &sent.headers {
             request = request.header(name, value);
         }
         if let Some(body) = &sent.body {
             request = request.body(body.clone());
         }
-        let context = report::Context {
-            chapter: self.app.chapter,
-            url_mode: self.app.url_mode,
-            timeout: self.app.timeout,
-        };
+        let context = self.context;
         let response = match request.send().await {
             Ok(response) => response,
             Err(error) => report::transport_failure(&context, &sent, &error),
@@ -93,7 +90,15 @@ impl<'a> Call<'a> {
             Ok(bytes) => bytes.to_vec(),
             Err(error) => report::transport_failure(&context, &sent, &error),
         };
-        Exchange::new(context, sent, status, headers, body)
+        Exchange::new(
+            context,
+            sent,
+            Received {
+                status,
+                headers,
+                body,
+            },
+        )
     }
 }
 

@@ -3,52 +3,44 @@
 use std::fmt::Display;
 
 use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
 use serde_json::Value;
 
-use crate::call::Sent;
-use crate::report;
+use crate::report::{self, Context, Received, Sent};
 
 /// One finished request/response pair. Every `expect_*` check takes a `why`:
 /// the HTTP promise in a sentence or two, printed when the check fails.
 #[derive(Debug)]
 pub struct Exchange {
-    pub(crate) context: report::Context,
-    pub(crate) sent: Sent,
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Vec<u8>,
+    context: Context,
+    sent: Sent,
+    received: Received,
 }
 
 impl Exchange {
-    pub(crate) fn new(
-        context: report::Context,
-        sent: Sent,
-        status: StatusCode,
-        headers: HeaderMap,
-        body: Vec<u8>,
-    ) -> Exchange {
+    pub(crate) fn new(context: Context, sent: Sent, received: Received) -> Exchange {
         Exchange {
             context,
             sent,
-            status,
-            headers,
-            body,
+            received,
         }
     }
 
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.received.status
     }
 
     /// A response header, if present and readable as text.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|value| value.to_str().ok())
+        self.received
+            .headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
     }
 
     /// Every value of a response header that may repeat, such as `Allow`.
     pub fn header_all(&self, name: &str) -> Vec<&str> {
-        self.headers
+        self.received
+            .headers
             .get_all(name)
             .iter()
             .filter_map(|value| value.to_str().ok())
@@ -56,20 +48,20 @@ impl Exchange {
     }
 
     pub fn body(&self) -> &[u8] {
-        &self.body
+        &self.received.body
     }
 
     /// The body as text, with invalid UTF-8 replaced.
     pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
+        String::from_utf8_lossy(&self.received.body).into_owned()
     }
 
     /// Fails the test unless the status is `expected`.
     pub fn expect_status(&self, expected: StatusCode, why: &str) -> &Exchange {
-        if self.status != expected {
+        if self.received.status != expected {
             self.fail(
                 format!("status {expected}"),
-                format!("status {}", self.status),
+                format!("status {}", self.received.status),
                 why,
             );
         }
@@ -113,7 +105,7 @@ impl Exchange {
                 ),
             );
         }
-        match serde_json::from_slice(&self.body) {
+        match serde_json::from_slice(&self.received.body) {
             Ok(value) => value,
             Err(error) => self.fail(
                 "a JSON body",
@@ -145,12 +137,15 @@ impl Exchange {
     /// Fails the test with the full report: what was expected, what came
     /// back, why it matters, the exchange, a curl line and the book page.
     pub fn fail(&self, expected: impl Display, actual: impl Display, why: &str) -> ! {
-        let report = report::render(self, &expected.to_string(), &actual.to_string(), why);
+        let report = report::render(
+            &self.context,
+            &self.sent,
+            &self.received,
+            &expected.to_string(),
+            &actual.to_string(),
+            why,
+        );
         panic!("{report}");
-    }
-
-    pub(crate) fn headers(&self) -> &HeaderMap {
-        &self.headers
     }
 }
 

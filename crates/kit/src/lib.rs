@@ -14,6 +14,10 @@
 //!     .expect_status(StatusCode::OK, "A health check answers 200 when the service is up.");
 //! ```
 
+// The modules depend on each other one way only, each on those before it:
+// server, report, exchange, problem, call, raw, then this file. A report
+// knows nothing of the exchange it describes, an exchange nothing of the call
+// that made it, and a call nothing of `TestApp`.
 mod call;
 mod exchange;
 mod problem;
@@ -110,7 +114,19 @@ impl TestApp {
 
     /// Starts a request with any method.
     pub fn request(&self, method: Method, path: &str) -> Call<'_> {
-        Call::new(self, method, path)
+        let context = report::Context {
+            chapter: self.chapter,
+            url_mode: self.url_mode,
+            timeout: self.timeout,
+        };
+        Call::new(&self.client, &self.base_url, context, method, path)
+    }
+
+    /// Sends `METHOD path HTTP/1.1` with `Connection: close` on a fresh
+    /// connection and reads until the server closes it. `None` for an
+    /// `https://` server, whose bytes are encrypted.
+    pub async fn raw(&self, method: Method, path: &str) -> Option<RawResponse> {
+        raw::send(&self.base_url, self.timeout, method, path).await
     }
 
     pub fn get(&self, path: &str) -> Call<'_> {

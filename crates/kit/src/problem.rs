@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::Exchange;
+use crate::exchange::Exchange;
 
 const MEDIA_TYPE_WHY: &str = "RFC 9457 §3: an error body in the problem details format says \
     so with `Content-Type: application/problem+json`, so a client knows how to read it \

@@ -8,8 +8,6 @@ use reqwest::Method;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::TestApp;
-
 /// A response as the server wrote it.
 #[derive(Debug)]
 pub struct RawResponse {
@@ -26,52 +24,56 @@ impl RawResponse {
     }
 }
 
-impl TestApp {
-    /// Sends `METHOD path HTTP/1.1` with `Connection: close` on a fresh
-    /// connection and reads until the server closes it. `None` for an
-    /// `https://` server, whose bytes are encrypted.
-    pub async fn raw(&self, method: Method, path: &str) -> Option<RawResponse> {
-        let rest = self.base_url().strip_prefix("http://")?;
-        let (authority, prefix) = match rest.split_once('/') {
-            Some((authority, prefix)) => (authority, format!("/{prefix}")),
-            None => (rest, String::new()),
-        };
-        let request = format!(
-            "{method} {prefix}{path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
-        );
-        let exchange = async {
-            let mut stream = TcpStream::connect(authority).await?;
-            stream.write_all(request.as_bytes()).await?;
-            let mut bytes = Vec::new();
-            stream.read_to_end(&mut bytes).await?;
-            Ok::<_, std::io::Error>(bytes)
-        };
-        let limit = self.timeout.max(Duration::from_secs(1));
-        let bytes = match tokio::time::timeout(limit, exchange).await {
-            Ok(Ok(bytes)) => bytes,
-            Ok(Err(error)) => panic!(
-                "A raw {method} {path} to {authority} got no complete answer ({error}). With \
-                 `Connection: close`, the server must send its response and then close the \
-                 connection."
-            ),
-            Err(_) => panic!(
-                "A raw {method} {path} to {authority} was still open after {} s. With \
-                 `Connection: close`, the server must send its response and then close the \
-                 connection; one that keeps it open may be sending a body it announced \
-                 but never finished.",
-                limit.as_secs()
-            ),
-        };
-        let split = bytes.windows(4).position(|window| window == b"\r\n\r\n");
-        Some(match split {
-            Some(end) => RawResponse {
-                head: String::from_utf8_lossy(&bytes[..end]).into_owned(),
-                after_head: bytes[end + 4..].to_vec(),
-            },
-            None => RawResponse {
-                head: String::from_utf8_lossy(&bytes).into_owned(),
-                after_head: Vec::new(),
-            },
-        })
-    }
+/// Sends `METHOD path HTTP/1.1` with `Connection: close` to the server at
+/// `base_url` on a fresh connection and reads until the server closes it,
+/// waiting at most `timeout` (and at least a second). `None` for an
+/// `https://` server, whose bytes are encrypted.
+pub(crate) async fn send(
+    base_url: &str,
+    timeout: Duration,
+    method: Method,
+    path: &str,
+) -> Option<RawResponse> {
+    let rest = base_url.strip_prefix("http://")?;
+    let (authority, prefix) = match rest.split_once('/') {
+        Some((authority, prefix)) => (authority, format!("/{prefix}")),
+        None => (rest, String::new()),
+    };
+    let request = format!(
+        "{method} {prefix}{path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    );
+    let exchange = async {
+        let mut stream = TcpStream::connect(authority).await?;
+        stream.write_all(request.as_bytes()).await?;
+        let mut bytes = Vec::new();
+        stream.read_to_end(&mut bytes).await?;
+        Ok::<_, std::io::Error>(bytes)
+    };
+    let limit = timeout.max(Duration::from_secs(1));
+    let bytes = match tokio::time::timeout(limit, exchange).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(error)) => panic!(
+            "A raw {method} {path} to {authority} got no complete answer ({error}). With \
+             `Connection: close`, the server must send its response and then close the \
+             connection."
+        ),
+        Err(_) => panic!(
+            "A raw {method} {path} to {authority} was still open after {} s. With \
+             `Connection: close`, the server must send its response and then close the \
+             connection; one that keeps it open may be sending a body it announced \
+             but never finished.",
+            limit.as_secs()
+        ),
+    };
+    let split = bytes.windows(4).position(|window| window == b"\r\n\r\n");
+    Some(match split {
+        Some(end) => RawResponse {
+            head: String::from_utf8_lossy(&bytes[..end]).into_owned(),
+            after_head: bytes[end + 4..].to_vec(),
+        },
+        None => RawResponse {
+            head: String::from_utf8_lossy(&bytes).into_owned(),
+            after_head: Vec::new(),
+        },
+    })
 }

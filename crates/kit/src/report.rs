@@ -1,14 +1,21 @@
 //! Failure reports: the lesson a learner reads when a check fails.
+//!
+//! This module is the bottom of the kit's request flow: it holds the plain
+//! records of a request (`Sent`), its answer (`Received`) and the test's
+//! settings (`Context`), and imports nothing of `call` or `exchange`, which
+//! build on it.
 
 use std::fmt::Write;
 use std::time::Duration;
 
-use crate::call::Sent;
-use crate::exchange::Exchange;
+use reqwest::header::HeaderMap;
+use reqwest::{Method, StatusCode};
+
 use crate::server::PANIC_PREFIX;
 
 const BODY_LIMIT: usize = 600;
 
+/// What a report needs to know about the test that sent the request.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Context {
     pub(crate) chapter: &'static str,
@@ -16,12 +23,38 @@ pub(crate) struct Context {
     pub(crate) timeout: Duration,
 }
 
-pub(crate) fn render(exchange: &Exchange, expected: &str, actual: &str, why: &str) -> String {
-    let sent = &exchange.sent;
+/// What was sent, kept for the failure report.
+#[derive(Clone, Debug)]
+pub(crate) struct Sent {
+    pub(crate) method: Method,
+    pub(crate) url: String,
+    pub(crate) path: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Option<Vec<u8>>,
+}
+
+/// What came back: the whole response, read to its end.
+#[derive(Debug)]
+pub(crate) struct Received {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
+}
+
+/// The full report of a failed check: expected and got, why it matters, the
+/// exchange, a curl line and the book page.
+pub(crate) fn render(
+    context: &Context,
+    sent: &Sent,
+    received: &Received,
+    expected: &str,
+    actual: &str,
+    why: &str,
+) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "\n──── {} {} ────", sent.method, sent.path);
-    let body = exchange.text();
-    if exchange.status().as_u16() == 500
+    let body = String::from_utf8_lossy(&received.body);
+    if received.status.as_u16() == 500
         && let Some(message) = body.strip_prefix(PANIC_PREFIX)
     {
         let _ = writeln!(
@@ -36,15 +69,15 @@ pub(crate) fn render(exchange: &Exchange, expected: &str, actual: &str, why: &st
     let _ = writeln!(out, "\nRequest:");
     write_request(&mut out, sent);
     let _ = writeln!(out, "Response:");
-    let _ = writeln!(out, "  {}", exchange.status());
-    for (name, value) in exchange.headers() {
+    let _ = writeln!(out, "  {}", received.status);
+    for (name, value) in &received.headers {
         if name == "date" {
             continue;
         }
         let _ = writeln!(out, "  {name}: {}", value.to_str().unwrap_or("<not text>"));
     }
-    let _ = writeln!(out, "{}", show_body(exchange.body()));
-    write_footer(&mut out, &exchange.context, sent);
+    let _ = writeln!(out, "{}", show_body(&received.body));
+    write_footer(&mut out, context, sent);
     out
 }
 
@@ -134,7 +167,7 @@ fn show_body(body: &[u8]) -> String {
 
 /// The request as a shell command a learner can paste.
 pub(crate) fn curl(sent: &Sent) -> String {
-    let mut line = if sent.method == reqwest::Method::HEAD {
+    let mut line = if sent.method == Method::HEAD {
         "curl -I".to_owned()
     } else {
         format!("curl -i -X {}", sent.method)
@@ -182,7 +215,7 @@ fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
 mod tests {
     use super::*;
 
-    fn sent(method: reqwest::Method, body: Option<&str>) -> Sent {
+    fn sent(method: Method, body: Option<&str>) -> Sent {
         Sent {
             method,
             url: "http://127.0.0.1:3000/products".into(),
@@ -194,7 +227,7 @@ mod tests {
 
     #[test]
     fn curl_quotes_single_quotes_in_the_body() {
-        let line = curl(&sent(reqwest::Method::POST, Some(r#"{"name":"Bob's"}"#)));
+        let line = curl(&sent(Method::POST, Some(r#"{"name":"Bob's"}"#)));
         assert_eq!(
             line,
             r#"curl -i -X POST 'http://127.0.0.1:3000/products' -H 'content-type: application/json' --data-binary '{"name":"Bob'\''s"}'"#,
@@ -204,7 +237,7 @@ mod tests {
 
     #[test]
     fn curl_uses_dash_capital_i_for_head() {
-        let line = curl(&sent(reqwest::Method::HEAD, None));
+        let line = curl(&sent(Method::HEAD, None));
         assert!(
             line.starts_with("curl -I "),
             "HEAD is `curl -I`, got {line}"
