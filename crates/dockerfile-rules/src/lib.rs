@@ -5,7 +5,7 @@
 //! ```ignore
 //! let report = dockerfile_rules::check_dir(Path::new("."), &Options::default())?;
 //! print!("{report}");
-//! // Dockerfile:12: DR004 final-stage-root: the final stage never sets `USER`, …
+//! // Dockerfile:12: error[DR004] final-stage-root: the final stage never sets `USER`, …
 //! //   why: …
 //! //   fix: …
 //! ```
@@ -13,6 +13,9 @@
 //! The Dockerfile is parsed by the `parse-dockerfile` crate (multi-stage,
 //! heredocs, exec and shell forms); the rules live in `rules/`, one function
 //! each, and every rule id is listed in [`RuleId::ALL`].
+//!
+//! [`ignore_file`] is the one place that says which ignore file Docker reads:
+//! the runner and chapter 9's tests ask it too.
 
 mod report;
 mod rules;
@@ -22,7 +25,7 @@ mod view;
 use std::io;
 use std::path::{Path, PathBuf};
 
-pub use report::{Finding, Report, RuleId, Severity};
+pub use report::{Files, Finding, Paint, Painted, Report, RuleId, Severity, Tone};
 pub use run_spec::{Invocation, RunSpec, run_spec};
 
 /// What the checked project promises, for the rules that depend on it.
@@ -84,34 +87,63 @@ pub fn check(
     let ctx = view::Ctx::new(dockerfile, &parsed, dockerignore, options);
     let mut findings = rules::all(&ctx);
     findings.sort_by_key(|f| (f.rule.file() != "Dockerfile", f.line, f.rule));
-    Ok(Report { findings })
+    Ok(Report {
+        findings,
+        files: Files::default(),
+    })
 }
 
-/// Checks `dir/Dockerfile` with the ignore file Docker would use for it:
-/// `dir/Dockerfile.dockerignore` when present (BuildKit reads the file named
-/// after the Dockerfile first), else `dir/.dockerignore`, which may be missing.
-pub fn check_dir(dir: &Path, options: &Options) -> Result<Report, CheckError> {
-    let dockerfile_path = dir.join("Dockerfile");
-    let dockerfile =
-        std::fs::read_to_string(&dockerfile_path).map_err(|source| CheckError::Read {
-            path: dockerfile_path,
-            source,
-        })?;
-    let beside = dir.join("Dockerfile.dockerignore");
-    let ignore_path = if beside.is_file() {
+/// The ignore file Docker reads when it builds `dockerfile` with `context` as
+/// the build context. BuildKit's rule: `<Dockerfile name>.dockerignore`
+/// beside the Dockerfile when that file exists (`Dockerfile.dockerignore`,
+/// `app.Dockerfile.dockerignore`), else `.dockerignore` at the root of the
+/// context, which may be missing too.
+pub fn ignore_file(dockerfile: &Path, context: &Path) -> PathBuf {
+    let mut beside = dockerfile.as_os_str().to_owned();
+    beside.push(".dockerignore");
+    let beside = PathBuf::from(beside);
+    if beside.is_file() {
         beside
     } else {
-        dir.join(".dockerignore")
-    };
-    let dockerignore = match std::fs::read_to_string(&ignore_path) {
+        context.join(".dockerignore")
+    }
+}
+
+/// Checks the Dockerfile at `dockerfile`, built with `context` as its build
+/// context, with the ignore file Docker would use for it ([`ignore_file`]).
+/// The report names both files.
+pub fn check_file(
+    dockerfile: &Path,
+    context: &Path,
+    options: &Options,
+) -> Result<Report, CheckError> {
+    let text = std::fs::read_to_string(dockerfile).map_err(|source| CheckError::Read {
+        path: dockerfile.to_path_buf(),
+        source,
+    })?;
+    let ignore = ignore_file(dockerfile, context);
+    let ignore_text = match std::fs::read_to_string(&ignore) {
         Ok(text) => Some(text),
         Err(error) if error.kind() == io::ErrorKind::NotFound => None,
         Err(source) => {
             return Err(CheckError::Read {
-                path: ignore_path,
+                path: ignore,
                 source,
             });
         }
     };
-    check(&dockerfile, dockerignore.as_deref(), options)
+    let report = check(&text, ignore_text.as_deref(), options)?;
+    Ok(Report {
+        files: Files {
+            dockerfile: dockerfile.to_path_buf(),
+            ignore,
+        },
+        ..report
+    })
+}
+
+/// Checks `dir/Dockerfile` with `dir` as the build context: see
+/// [`check_file`].
+pub fn check_dir(dir: &Path, options: &Options) -> Result<Report, CheckError> {
+    check_file(&dir.join("Dockerfile"), dir, options)
 }

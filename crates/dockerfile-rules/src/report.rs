@@ -1,6 +1,12 @@
 //! What a check finds: rule ids, findings and the report that prints them.
+//!
+//! A report prints one way only, like a compiler's diagnostics: the
+//! `restlings dockerfile` command, chapter 9's tests and this crate's
+//! `Display` all write it with [`Report::painted`] (plain text is the
+//! painting that changes nothing).
 
 use std::fmt;
+use std::path::{Path, PathBuf};
 
 /// A rule, with a stable id (`DR004`) and a short slug (`final-stage-root`).
 ///
@@ -133,19 +139,67 @@ pub struct Finding {
     pub fix: String,
 }
 
-impl fmt::Display for Finding {
-    /// `Dockerfile:12: DR004 final-stage-root: …`, then indented `why:` and
+impl Finding {
+    /// `file:12: error[DR004] final-stage-root: …`, then indented `why:` and
     /// `fix:` lines.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.rule.file())?;
+    fn write(&self, f: &mut fmt::Formatter<'_>, file: &Path, paint: Paint) -> fmt::Result {
+        write!(f, "{}", file.display())?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
         }
+        let tone = match self.severity {
+            Severity::Error => Tone::Error,
+            Severity::Warning => Tone::Warning,
+        };
+        let label = format!("{}[{}]", self.severity, self.rule.id());
         write!(
             f,
-            ": {}: {}\n  why: {}\n  fix: {}",
-            self.rule, self.message, self.why, self.fix
+            ": {} {}: {}\n  why: {}\n  fix: {}",
+            paint(tone, &label),
+            self.rule.slug(),
+            self.message,
+            self.why,
+            self.fix
         )
+    }
+}
+
+impl fmt::Display for Finding {
+    /// `Dockerfile:12: error[DR004] final-stage-root: …`, then indented
+    /// `why:` and `fix:` lines, naming the file by [`RuleId::file`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f, Path::new(self.rule.file()), plain)
+    }
+}
+
+/// The two files a check reads, as its report names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Files {
+    /// The Dockerfile.
+    pub dockerfile: PathBuf,
+    /// The ignore file Docker uses for it (see [`crate::ignore_file`]),
+    /// which may be missing.
+    pub ignore: PathBuf,
+}
+
+impl Default for Files {
+    /// `Dockerfile` and `.dockerignore`, for text checked without a path.
+    fn default() -> Self {
+        Files {
+            dockerfile: PathBuf::from("Dockerfile"),
+            ignore: PathBuf::from(".dockerignore"),
+        }
+    }
+}
+
+impl Files {
+    /// The file `rule` reads: the ignore file for [`RuleId::Dockerignore`],
+    /// the Dockerfile for every other rule.
+    pub fn of(&self, rule: RuleId) -> &Path {
+        match rule {
+            RuleId::Dockerignore => &self.ignore,
+            _ => &self.dockerfile,
+        }
     }
 }
 
@@ -155,6 +209,8 @@ impl fmt::Display for Finding {
 pub struct Report {
     /// The findings; empty when the Dockerfile passes every rule.
     pub findings: Vec<Finding>,
+    /// The files that were checked, named in the printed report.
+    pub files: Files,
 }
 
 impl Report {
@@ -170,25 +226,76 @@ impl Report {
             .filter(|finding| finding.severity == severity)
             .count()
     }
+
+    /// The report as it prints, with `paint` to colour its labels (a
+    /// terminal's red `error[DR004]`, say).
+    pub fn painted(&self, paint: Paint) -> Painted<'_> {
+        Painted {
+            report: self,
+            paint,
+        }
+    }
 }
 
-impl fmt::Display for Report {
-    /// Each finding, a blank line between them, then a one-line summary.
+/// The parts of a printed report that a terminal may colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    /// `error[DR004]`.
+    Error,
+    /// `warning[DR010]`.
+    Warning,
+    /// `ok:`, before a summary without findings.
+    Ok,
+}
+
+/// Turns a label into what is printed, such as the label in red.
+pub type Paint = fn(Tone, &str) -> String;
+
+/// The painting that changes nothing.
+fn plain(_: Tone, text: &str) -> String {
+    text.to_owned()
+}
+
+/// A [`Report`] with its painting, ready to print; see [`Report::painted`].
+#[derive(Clone, Copy)]
+pub struct Painted<'a> {
+    report: &'a Report,
+    paint: Paint,
+}
+
+impl fmt::Display for Painted<'_> {
+    /// Each finding, a blank line between them, then a one-line summary that
+    /// names both files: `Dockerfile (ignore file: .dockerignore): 2 errors,
+    /// 0 warnings`, or `ok: … no problems found`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for finding in &self.findings {
-            writeln!(f, "{finding}\n")?;
+        let Painted { report, paint } = *self;
+        for finding in &report.findings {
+            finding.write(f, report.files.of(finding.rule), paint)?;
+            f.write_str("\n\n")?;
         }
-        let errors = self.count(Severity::Error);
-        let warnings = self.count(Severity::Warning);
+        let checked = format!(
+            "{} (ignore file: {})",
+            report.files.dockerfile.display(),
+            report.files.ignore.display()
+        );
+        let errors = report.count(Severity::Error);
+        let warnings = report.count(Severity::Warning);
         match (errors, warnings) {
-            (0, 0) => write!(f, "No problems found: the Dockerfile passes every rule."),
+            (0, 0) => write!(f, "{} {checked}: no problems found", paint(Tone::Ok, "ok:")),
             _ => write!(
                 f,
-                "{errors} {}, {warnings} {}",
+                "{checked}: {errors} {}, {warnings} {}",
                 plural(errors, "error"),
                 plural(warnings, "warning")
             ),
         }
+    }
+}
+
+impl fmt::Display for Report {
+    /// The report in plain text; see [`Painted`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.painted(plain).fmt(f)
     }
 }
 

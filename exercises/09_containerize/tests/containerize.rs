@@ -24,7 +24,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use containerize::{ConfigError, DEFAULT_PORT, port};
-use dockerfile_rules::{Options, Report, RunSpec};
+use dockerfile_rules::{CheckError, Options, Report, RunSpec};
 use kit::TestApp;
 use process::{Bound, Server};
 
@@ -61,24 +61,25 @@ fn dockerfile() -> String {
     })
 }
 
-/// `Dockerfile.dockerignore`: the ignore file BuildKit reads for the
-/// Dockerfile beside it, before the context's own `.dockerignore`.
-fn dockerignore() -> Option<String> {
-    std::fs::read_to_string(crate_dir().join("Dockerfile.dockerignore")).ok()
-}
-
+/// The Dockerfile's findings, judged with the ignore file Docker uses when it
+/// builds from the course's root: `Dockerfile.dockerignore` beside the
+/// Dockerfile, else the root's `.dockerignore`.
 fn static_report() -> Report {
-    dockerfile_rules::check(
-        &dockerfile(),
-        dockerignore().as_deref(),
-        &Options::default(),
+    let path = dockerfile_path();
+    dockerfile_rules::check_file(&path, &course_root(), &Options::default()).unwrap_or_else(
+        |error| match error {
+            CheckError::Read { .. } => panic!(
+                "{error}. The chapter's Dockerfile lives beside Cargo.toml, and its ignore file, \
+                 Dockerfile.dockerignore, beside the Dockerfile."
+            ),
+            CheckError::Parse { .. } => {
+                panic!(
+                    "{}: {error}. Fix the syntax first: see {BOOK}.",
+                    path.display()
+                )
+            }
+        },
     )
-    .unwrap_or_else(|error| {
-        panic!(
-            "{}: {error}. Fix the syntax first: see {BOOK}.",
-            dockerfile_path().display()
-        )
-    })
 }
 
 fn run_spec() -> RunSpec {
@@ -167,10 +168,11 @@ fn the_dockerfile_and_its_ignore_file_pass_every_rule() {
     assert!(
         !report.has_errors(),
         "{} is not fit to ship yet. Every finding says what is wrong, why it matters and how to \
-         fix it (the `.dockerignore` rule reads Dockerfile.dockerignore, the ignore file beside \
-         the Dockerfile):\n\n{report}\n\n`restlings dockerfile {}` prints this list again; {BOOK} \
+         fix it (the `.dockerignore` rule reads {}, the ignore file Docker uses for this \
+         Dockerfile):\n\n{report}\n\n`restlings dockerfile {}` prints this list again; {BOOK} \
          explains each line of a good Dockerfile.",
         dockerfile_path().display(),
+        report.files.ignore.display(),
         crate_dir().display()
     );
 }

@@ -3,7 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use dockerfile_rules::{CheckError, Options, RuleId, check, check_dir};
+use dockerfile_rules::{
+    CheckError, Options, RuleId, Tone, check, check_dir, check_file, ignore_file,
+};
 
 use crate::render;
 
@@ -78,8 +80,9 @@ fn a_finding_prints_file_line_rule_why_and_fix() {
     let lines: Vec<&str> = printed.lines().collect();
     assert_eq!(lines.len(), 3, "a finding prints three lines:\n{printed}");
     assert!(
-        lines[0].starts_with("Dockerfile:15: DR004 final-stage-root: "),
-        "the first line is `Dockerfile:LINE: ID slug: message`, got:\n{printed}"
+        lines[0].starts_with("Dockerfile:15: error[DR004] final-stage-root: "),
+        "the first line is `Dockerfile:LINE: severity[ID] slug: message`, as \
+         `restlings dockerfile` prints it, got:\n{printed}"
     );
     assert!(
         lines[1].starts_with("  why: "),
@@ -200,5 +203,104 @@ fn the_ignore_file_beside_the_dockerfile_wins_over_dot_dockerignore() {
         "Dockerfile.dockerignore excludes neither target/ nor .git, and Docker uses it rather \
          than .dockerignore: expected the dockerignore rule to fire, got {:?}",
         report.findings
+    );
+}
+
+#[test]
+fn the_ignore_file_is_named_after_the_dockerfile_else_at_the_context_root() {
+    // BuildKit: `<Dockerfile name>.dockerignore` beside the Dockerfile, else
+    // `.dockerignore` at the root of the build context, not beside the Dockerfile.
+    let context = tempfile::tempdir().expect("a temporary folder");
+    let service = context.path().join("service");
+    std::fs::create_dir(&service).expect("create the service folder");
+    let dockerfile = service.join("app.Dockerfile");
+    std::fs::write(&dockerfile, crate::GOOD).expect("write the Dockerfile");
+    std::fs::write(service.join(".dockerignore"), "# not the context's\n")
+        .expect("write service/.dockerignore");
+
+    assert_eq!(
+        ignore_file(&dockerfile, context.path()),
+        context.path().join(".dockerignore"),
+        "with no app.Dockerfile.dockerignore, Docker reads the context's own .dockerignore, \
+         even where none exists, and never one that merely sits beside the Dockerfile"
+    );
+
+    let beside = service.join("app.Dockerfile.dockerignore");
+    std::fs::write(&beside, "target/\n.git\n").expect("write app.Dockerfile.dockerignore");
+    assert_eq!(
+        ignore_file(&dockerfile, context.path()),
+        beside,
+        "the ignore file named after the Dockerfile, beside it, comes first"
+    );
+}
+
+#[test]
+fn a_checked_file_names_both_files_in_its_report() {
+    let context = tempfile::tempdir().expect("a temporary folder");
+    let dockerfile = context.path().join("Dockerfile");
+    std::fs::write(&dockerfile, crate::GOOD).expect("write the Dockerfile");
+
+    let report = check_file(&dockerfile, context.path(), &Options::default())
+        .unwrap_or_else(|error| panic!("the Dockerfile should be checkable: {error}"));
+
+    let ignore = context.path().join(".dockerignore");
+    assert_eq!(
+        report.files.ignore, ignore,
+        "without Dockerfile.dockerignore the context's .dockerignore is the one judged"
+    );
+    let printed = report.to_string();
+    let dockerignore = report
+        .findings
+        .iter()
+        .find(|finding| finding.rule == RuleId::Dockerignore);
+    assert!(
+        dockerignore.is_some(),
+        "the context has no .dockerignore, so DR009 must fire:\n{printed}"
+    );
+    assert!(
+        printed.starts_with(&format!(
+            "{}: error[DR009] dockerignore: ",
+            ignore.display()
+        )),
+        "a finding about the ignore file names that file by its path:\n{printed}"
+    );
+    assert!(
+        printed.ends_with(&format!(
+            "{} (ignore file: {}): 1 error, 0 warnings",
+            dockerfile.display(),
+            ignore.display()
+        )),
+        "the summary names the Dockerfile and its ignore file:\n{printed}"
+    );
+}
+
+#[test]
+fn painting_a_report_touches_its_labels_only() {
+    let report = check_dir(&fixture("bad"), &Options::default())
+        .unwrap_or_else(|error| panic!("the bad fixture should still parse: {error}"));
+    let painted = report
+        .painted(|tone, text| match tone {
+            Tone::Error | Tone::Warning => format!("«{text}»"),
+            Tone::Ok => format!("({text})"),
+        })
+        .to_string();
+    assert!(
+        painted.contains(": «error[DR004]» final-stage-root: ")
+            && painted.contains(": «warning[DR010]» apt-get-hygiene: "),
+        "the severity labels are what a terminal colours:\n{painted}"
+    );
+    let unpainted = painted.replace(['«', '»'], "");
+    assert_eq!(
+        unpainted,
+        report.to_string(),
+        "apart from its labels, the painted report is the plain one"
+    );
+    let good = check_dir(&fixture("good"), &Options::default())
+        .unwrap_or_else(|error| panic!("the good fixture should be checkable: {error}"))
+        .painted(|_, text| format!("({text})"))
+        .to_string();
+    assert!(
+        good.starts_with("(ok:) ") && good.ends_with(": no problems found"),
+        "a report without findings says so, after a painted `ok:`:\n{good}"
     );
 }

@@ -141,7 +141,7 @@ fn a_missing_dockerignore_is_flagged() {
     assert!(
         found[0]
             .to_string()
-            .starts_with(".dockerignore: DR009 dockerignore:"),
+            .starts_with(".dockerignore: error[DR009] dockerignore:"),
         "the finding should name the .dockerignore file: {}",
         found[0]
     );
