@@ -11,6 +11,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use assert_cmd::cargo::cargo_bin_cmd;
+use dockerfile_rules::engine;
 use tempfile::TempDir;
 
 const KEY: &str = "deploy-cmd-test-key";
@@ -331,34 +332,16 @@ fn a_service_that_ignores_the_key_fails_every_guarded_row() {
     );
 }
 
-/// The engine that answers `info` (`RESTLINGS_CONTAINER_ENGINE`, or docker
-/// then podman), or what was tried.
-fn container_engine() -> Result<String, String> {
-    let candidates = match std::env::var("RESTLINGS_CONTAINER_ENGINE") {
-        Ok(program) if !program.trim().is_empty() => vec![program.trim().to_owned()],
-        _ => vec!["docker".to_owned(), "podman".to_owned()],
-    };
-    let mut tried = Vec::new();
-    for engine in candidates {
-        match Command::new(&engine).arg("info").output() {
-            Ok(output) if output.status.success() => return Ok(engine),
-            Ok(_) => tried.push(format!("`{engine} info` failed")),
-            Err(error) => tried.push(format!("{engine} not found: {error}")),
-        }
-    }
-    Err(tried.join("; "))
-}
-
 #[test]
 fn the_solution_image_deploys_in_a_container_where_an_engine_runs() {
-    let engine = match container_engine() {
+    // The engine the runner itself would pick: `RESTLINGS_CONTAINER_ENGINE`,
+    // or docker, then podman.
+    let engine = match engine::find() {
         Ok(engine) => engine,
-        Err(reason)
-            if std::env::var_os("RESTLINGS_REQUIRE_CONTAINER")
-                .is_some_and(|value| value == "1") =>
-        {
-            panic!("RESTLINGS_REQUIRE_CONTAINER=1, but there is no container engine: {reason}")
-        }
+        Err(reason) if engine::required() => panic!(
+            "{}=1, but there is no container engine: {reason}",
+            engine::REQUIRE_VAR
+        ),
         Err(reason) => {
             println!("SKIPPED: no container engine ({reason})");
             return;

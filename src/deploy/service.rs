@@ -113,19 +113,11 @@ pub fn plan(options: &Options, manifest: &Manifest, path: &Path) -> anyhow::Resu
 }
 
 /// The first engine that answers `info`: `docker`, then `podman`, or only
-/// the program named by `RESTLINGS_CONTAINER_ENGINE`, as in chapter 9's tests.
+/// the program named by `RESTLINGS_CONTAINER_ENGINE`; the same lookup as
+/// chapter 9's tests ([`dockerfile_rules::engine::find`]).
 pub fn engine() -> Option<String> {
-    let candidates = match std::env::var(ENGINE_VAR) {
-        Ok(program) if !program.trim().is_empty() => vec![program.trim().to_owned()],
-        _ => vec!["docker".to_owned(), "podman".to_owned()],
-    };
-    candidates
-        .into_iter()
-        .find(|engine| quiet(Command::new(engine).arg("info")))
+    dockerfile_rules::engine::find().ok()
 }
-
-/// The variable that names the one container engine to use.
-const ENGINE_VAR: &str = "RESTLINGS_CONTAINER_ENGINE";
 
 fn image_exists(engine: &str, image: &str) -> bool {
     quiet(Command::new(engine).args(["image", "inspect", image]))

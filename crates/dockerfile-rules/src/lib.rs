@@ -14,9 +14,13 @@
 //! heredocs, exec and shell forms); the rules live in `rules/`, one function
 //! each, and every rule id is listed in [`RuleId::ALL`].
 //!
-//! [`ignore_file`] is the one place that says which ignore file Docker reads:
-//! the runner and chapter 9's tests ask it too.
+//! The crate also holds the facts that the runner and chapters 9 and 10 share
+//! about building and running an image here, so that each has one
+//! implementation: which ignore file Docker reads ([`ignore_file`]), which
+//! container engine runs ([`engine`]), and a free port ([`free_port`]).
 
+pub mod engine;
+mod port;
 mod report;
 mod rules;
 mod run_spec;
@@ -25,6 +29,7 @@ mod view;
 use std::io;
 use std::path::{Path, PathBuf};
 
+pub use port::free_port;
 pub use report::{Files, Finding, Paint, Painted, Report, RuleId, Severity, Tone};
 pub use run_spec::{Invocation, RunSpec, run_spec};
 

@@ -207,6 +207,15 @@ pub fn unique_number() -> u64 {
     1_000_000 + mix % 4_000_000_000_000_000
 }
 
+/// A port nothing listens on right now, on any interface, for a server the
+/// test starts itself (a binary, a container). The system picks it; see
+/// [`dockerfile_rules::free_port`], the course's one way to find one.
+#[track_caller]
+pub fn free_port() -> u16 {
+    dockerfile_rules::free_port()
+        .unwrap_or_else(|error| panic!("the test could not find a free port: {error}"))
+}
+
 /// A name for a resource this test creates, such as `"test-put-8812731"`.
 pub fn unique_name(prefix: &str) -> String {
     format!("{prefix}-{}", unique_number())

@@ -113,11 +113,8 @@ async fn a_handler_that_blocks_its_thread_still_gets_a_timeout_not_a_frozen_test
 
 #[tokio::test]
 async fn a_server_that_is_not_running_is_diagnosed_as_refused() {
-    // Bind and drop a listener to find a port nothing listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|addr| addr.port())
-        .expect("a free loopback port");
+    // A port nothing listens on.
+    let port = kit::free_port();
     let app = TestApp::connect(&format!("http://127.0.0.1:{port}"), "03_get");
 
     let report = failure_of(async move {

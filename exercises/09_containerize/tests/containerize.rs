@@ -199,7 +199,7 @@ async fn the_binary_started_as_the_dockerfile_says_serves_the_contract() {
          Dockerfile EXPOSEs {exposed:?}: `docker run -P` would publish a port nobody listens on. \
          Make them agree."
     );
-    let port = process::free_port();
+    let port = kit::free_port();
     let mut env: Vec<(String, String)> = spec
         .env
         .into_iter()
@@ -270,7 +270,7 @@ fn sigterm_lets_the_request_in_flight_finish_then_exits_0() {
     use nix::unistd::Pid;
 
     // Arrange: a POST whose headers have arrived and half of whose body has.
-    let port = process::free_port();
+    let port = kit::free_port();
     let env = [("PORT".to_owned(), port.to_string())];
     let mut server = Server::start(&binary(), &[], &env, port);
     server.wait_until_healthy("The shop's binary");

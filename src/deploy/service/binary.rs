@@ -2,7 +2,6 @@
 //! manifest, run on a free port with only the variables the manifest declares.
 
 use std::io::{BufRead, BufReader, Read};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -20,10 +19,8 @@ pub(super) fn start_binary(
     let path = build(package_dir, binary)?;
     // The manifest's port is the one inside a container; on this machine it
     // may be taken, so the binary gets a free one.
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|addr| addr.port())
-        .context("cannot find a free port on 127.0.0.1 for the service")?;
+    let port = dockerfile_rules::free_port()
+        .context("cannot find a free port on this machine for the service")?;
     let mut command = Command::new(&path);
     // Only what the manifest declares, as in a container: a variable the
     // service needs but the manifest forgot shows up here, not in production.

@@ -1,15 +1,14 @@
 //! A container engine (Docker or Podman) driven through its command line:
-//! find one, build the image, run it with a published port, and always
-//! remove the container.
+//! build the image, run it with a published port, and always remove the
+//! container. Which engine runs is the course's one lookup,
+//! `dockerfile_rules::engine`, the same one `restlings deploy` makes.
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// Set to `1` to make a missing engine a failure instead of a skip (CI does).
-pub const REQUIRE_VAR: &str = "RESTLINGS_REQUIRE_CONTAINER";
-/// Set to a program (`podman`, `/usr/bin/docker`) to use it and no other.
-pub const ENGINE_VAR: &str = "RESTLINGS_CONTAINER_ENGINE";
+pub use dockerfile_rules::engine::{ENGINE_VAR, REQUIRE_VAR, required};
+
 /// How long the container may take to answer `/health` once started.
 pub const STARTUP: Duration = Duration::from_secs(60);
 
@@ -20,37 +19,8 @@ pub struct Engine {
 
 /// The first engine whose `info` succeeds, or what was tried and why each
 /// one failed.
-pub fn find() -> Result<Engine, String> {
-    let candidates = match std::env::var(ENGINE_VAR) {
-        Ok(program) if !program.trim().is_empty() => vec![program.trim().to_owned()],
-        _ => vec!["docker".to_owned(), "podman".to_owned()],
-    };
-    let mut tried = Vec::new();
-    for program in candidates {
-        match Command::new(&program)
-            .arg("info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .output()
-        {
-            Ok(output) if output.status.success() => return Ok(Engine { program }),
-            Ok(output) => {
-                let reason = String::from_utf8_lossy(&output.stderr);
-                let first = reason
-                    .lines()
-                    .find(|line| !line.trim().is_empty())
-                    .unwrap_or("no message");
-                tried.push(format!("`{program} info` failed: {}", first.trim()));
-            }
-            Err(error) => tried.push(format!("{program} not found: {error}")),
-        }
-    }
-    Err(tried.join("; "))
-}
-
-/// Whether CI (or the learner) asked for a missing engine to be a failure.
-pub fn required() -> bool {
-    std::env::var(REQUIRE_VAR).is_ok_and(|value| value.trim() == "1")
+pub fn find() -> Result<Engine, dockerfile_rules::engine::NoEngine> {
+    dockerfile_rules::engine::find().map(|program| Engine { program })
 }
 
 impl Engine {

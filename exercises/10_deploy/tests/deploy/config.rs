@@ -163,13 +163,6 @@ fn binary() -> PathBuf {
     ))
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|addr| addr.port())
-        .expect("the test needs a free port on 127.0.0.1")
-}
-
 #[test]
 fn a_bad_variable_stops_the_binary_at_startup_with_its_name() {
     if skip_in_url_mode("the startup test") {
@@ -188,7 +181,7 @@ fn a_bad_variable_stops_the_binary_at_startup_with_its_name() {
         if name != "PORT" {
             // A free port: if the bad value were ignored, the service would
             // start and this test would say so, rather than fail to bind 8080.
-            command.env("PORT", free_port().to_string());
+            command.env("PORT", kit::free_port().to_string());
         }
         let mut child = command
             .stdin(Stdio::null())
