@@ -299,16 +299,16 @@ impl Drop for Running {
     }
 }
 
-/// Asks the process to stop, as an orchestrator does: SIGTERM on Unix.
+/// Asks the process to stop, as an orchestrator does: SIGTERM on Unix, and
+/// a kill where that is not possible.
 fn terminate(child: &mut Child) {
     #[cfg(unix)]
     {
-        let sent = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|status| status.success());
-        if sent {
+        use nix::sys::signal::{Signal, kill};
+        use nix::unistd::Pid;
+
+        let pid = i32::try_from(child.id()).map(Pid::from_raw);
+        if pid.is_ok_and(|pid| kill(pid, Signal::SIGTERM).is_ok()) {
             return;
         }
     }
