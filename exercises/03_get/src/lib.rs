@@ -14,8 +14,9 @@
 // Starting code leaves parts unused until you write them.
 #![allow(dead_code, unused_imports, unused_variables, clippy::todo)]
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+mod catalogue;
+
+pub use catalogue::{AppState, Product};
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -24,48 +25,6 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-
-/// One product of the shop's catalogue, exactly as it travels in JSON.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Product {
-    pub id: u64,
-    pub name: String,
-    pub price_cents: i64,
-    pub category: String,
-}
-
-/// The catalogue, shared by every request. It is read-only in this chapter,
-/// so an `Arc` is all the sharing it needs.
-#[derive(Clone)]
-pub struct AppState {
-    products: Arc<BTreeMap<u64, Product>>,
-}
-
-impl AppState {
-    /// The three seed products every chapter starts with.
-    pub fn seeded() -> AppState {
-        let seeds = [
-            (1, "Espresso beans 1kg", 1899, "coffee"),
-            (2, "Oat milk 1l", 249, "dairy-free"),
-            (3, "Paper filters x100", 399, "accessories"),
-        ];
-        let products = seeds
-            .into_iter()
-            .map(|(id, name, price_cents, category)| {
-                let product = Product {
-                    id,
-                    name: name.to_owned(),
-                    price_cents,
-                    category: category.to_owned(),
-                };
-                (id, product)
-            })
-            .collect();
-        AppState {
-            products: Arc::new(products),
-        }
-    }
-}
 
 pub fn app() -> Router {
     Router::new()

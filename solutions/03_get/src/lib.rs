@@ -23,8 +23,9 @@
 //! Check it: `cargo test -p sol03_get`. Read: `book/src/03_get.md`.
 // ANCHOR_END: exercise
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+mod catalogue;
+
+pub use catalogue::{AppState, Product};
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -33,50 +34,6 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-
-// ANCHOR: product
-/// One product of the shop's catalogue, exactly as it travels in JSON.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Product {
-    pub id: u64,
-    pub name: String,
-    pub price_cents: i64,
-    pub category: String,
-}
-// ANCHOR_END: product
-
-/// The catalogue, shared by every request. It is read-only in this chapter,
-/// so an `Arc` is all the sharing it needs.
-#[derive(Clone)]
-pub struct AppState {
-    products: Arc<BTreeMap<u64, Product>>,
-}
-
-impl AppState {
-    /// The three seed products every chapter starts with.
-    pub fn seeded() -> AppState {
-        let seeds = [
-            (1, "Espresso beans 1kg", 1899, "coffee"),
-            (2, "Oat milk 1l", 249, "dairy-free"),
-            (3, "Paper filters x100", 399, "accessories"),
-        ];
-        let products = seeds
-            .into_iter()
-            .map(|(id, name, price_cents, category)| {
-                let product = Product {
-                    id,
-                    name: name.to_owned(),
-                    price_cents,
-                    category: category.to_owned(),
-                };
-                (id, product)
-            })
-            .collect();
-        AppState {
-            products: Arc::new(products),
-        }
-    }
-}
 
 // ANCHOR: app
 pub fn app() -> Router {

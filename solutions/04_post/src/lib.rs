@@ -13,6 +13,9 @@
 // ANCHOR: exercise //!   `100 * list price / price_cents`, rounded down; 404 for an unknown product, 422 for
 // ANCHOR: exercise //!   a price of 0 or less
 // ANCHOR: exercise //!
+// ANCHOR: exercise //! `Catalogue::create`, which gives a new product its id and stores it, is in
+// ANCHOR: exercise //! `src/catalogue.rs`, with the rest of the catalogue.
+// ANCHOR: exercise //!
 // ANCHOR: exercise //! Check it: `cargo test` in this directory. Read: `book/src/04_post.md`.
 // ANCHOR: exercise
 // ANCHOR: exercise // Starting code leaves parts unused until you write them.
@@ -30,8 +33,9 @@
 //! Check it: `cargo test -p sol04_post`. Read: `book/src/04_post.md`.
 // ANCHOR_END: exercise
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+mod catalogue;
+
+pub use catalogue::{AppState, Product};
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
@@ -41,75 +45,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-
-/// One product of the shop's catalogue, exactly as it travels in JSON.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Product {
-    pub id: u64,
-    pub name: String,
-    pub price_cents: i64,
-    pub category: String,
-}
-
-// ANCHOR: catalogue
-// ANCHOR: exercise /// The catalogue, shared by every request. New this chapter: POST changes it,
-// ANCHOR: exercise /// so the `Arc<BTreeMap>` of chapter 3 became an `Arc<Mutex<...>>`. An `Arc`
-// ANCHOR: exercise /// alone only shares data for reading; the `Mutex` lets one request at a time
-// ANCHOR: exercise /// change it, and no request ever sees a half-done change. Lock with
-// ANCHOR: exercise /// `state.catalogue()`, and let the guard go before any `.await`: a
-// ANCHOR: exercise /// `std::sync::Mutex` guard held across an `.await` can stall the server.
-/// The catalogue, shared by every request. Handlers now change it, so it sits
-/// behind a `Mutex`: one request at a time may touch it, and none sees a
-/// half-done change. The guard is always dropped before any `.await`.
-// ANCHOR_END: exercise
-#[derive(Clone)]
-pub struct AppState {
-    catalogue: Arc<Mutex<Catalogue>>,
-}
-
-/// The products, and the highest id ever handed out. `last_id` only grows:
-/// deleting the newest product must not free its id for the next POST.
-struct Catalogue {
-    products: BTreeMap<u64, Product>,
-    last_id: u64,
-}
-// ANCHOR_END: catalogue
-
-impl AppState {
-    /// The three seed products every chapter starts with.
-    pub fn seeded() -> AppState {
-        let seeds = [
-            (1, "Espresso beans 1kg", 1899, "coffee"),
-            (2, "Oat milk 1l", 249, "dairy-free"),
-            (3, "Paper filters x100", 399, "accessories"),
-        ];
-        let products: BTreeMap<u64, Product> = seeds
-            .into_iter()
-            .map(|(id, name, price_cents, category)| {
-                let product = Product {
-                    id,
-                    name: name.to_owned(),
-                    price_cents,
-                    category: category.to_owned(),
-                };
-                (id, product)
-            })
-            .collect();
-        let last_id = products.keys().max().copied().unwrap_or(0);
-        AppState {
-            catalogue: Arc::new(Mutex::new(Catalogue { products, last_id })),
-        }
-    }
-
-    /// Locks the catalogue. A panic in another request while it held the lock
-    /// "poisons" the mutex; every change here is a single map operation, so the
-    /// data is still whole and we carry on rather than fail every later request.
-    fn catalogue(&self) -> MutexGuard<'_, Catalogue> {
-        self.catalogue
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    }
-}
 
 // ANCHOR: app
 pub fn app() -> Router {
@@ -355,38 +290,7 @@ pub fn validate(input: ProductInput) -> Result<NewProduct, ApiError> {
 }
 // ANCHOR_END: input
 
-impl NewProduct {
-    fn with_id(self, id: u64) -> Product {
-        Product {
-            id,
-            name: self.name,
-            price_cents: self.price_cents,
-            category: self.category,
-        }
-    }
-}
-
 // ANCHOR: create
-impl Catalogue {
-    // ANCHOR: exercise // TODO: the next id is `self.last_id + 1`; use `checked_add(1)` and
-    // ANCHOR: exercise //     `.ok_or(ApiError::IdsExhausted)?` so that it cannot overflow. Record it
-    // ANCHOR: exercise //     in `self.last_id`, build the product with `new.with_id(id)`, insert a
-    // ANCHOR: exercise //     clone into `self.products` and return it. Doing all of this while the
-    // ANCHOR: exercise //     caller holds the lock is what keeps two POSTs from getting one id.
-    /// Picks the next id and stores the product, in one step under the lock,
-    /// so two concurrent POSTs can never get the same id.
-    // ANCHOR_END: exercise
-    fn create(&mut self, new: NewProduct) -> Result<Product, ApiError> {
-        // ANCHOR: exercise todo!("assign the next id and store the product")
-        let id = self.last_id.checked_add(1).ok_or(ApiError::IdsExhausted)?;
-        self.last_id = id;
-        let product = new.with_id(id);
-        self.products.insert(id, product.clone());
-        Ok(product)
-        // ANCHOR_END: exercise
-    }
-}
-
 // ANCHOR: exercise // TODO: take the body apart in three steps, each with `?`:
 // ANCHOR: exercise //         `let Json(input) = body?;`  (a `JsonRejection` becomes an `ApiError` via `From`)
 // ANCHOR: exercise //         `let new = validate(input)?;`
