@@ -42,7 +42,14 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
     }
 }
 
+// ANCHOR: exercise // TODO: accept 1 to `MAX_KEY_LEN` bytes, each visible ASCII (`b'!'..=b'~'`,
+// ANCHOR: exercise //     so no space); anything else is `Err(ApiError::InvalidKey)`. Then
+// ANCHOR: exercise //     `String::from_utf8(raw.to_vec())` gives the text: map it into
+// ANCHOR: exercise //     `IdempotencyKey`, and its error (impossible after the check, but never
+// ANCHOR: exercise //     unwrap input) into `ApiError::InvalidKey`.
+// ANCHOR_END: exercise
 fn parse_key(raw: &[u8]) -> Result<IdempotencyKey, ApiError> {
+    // ANCHOR: exercise todo!("check the key and wrap it in IdempotencyKey")
     let visible = |byte: &u8| (b'!'..=b'~').contains(byte);
     if raw.is_empty() || raw.len() > MAX_KEY_LEN || !raw.iter().all(visible) {
         return Err(ApiError::InvalidKey);
@@ -50,6 +57,7 @@ fn parse_key(raw: &[u8]) -> Result<IdempotencyKey, ApiError> {
     String::from_utf8(raw.to_vec())
         .map(IdempotencyKey)
         .map_err(|_| ApiError::InvalidKey)
+    // ANCHOR_END: exercise
 }
 // ANCHOR_END: key
 
@@ -80,9 +88,19 @@ pub enum Begin<Req, Res> {
 }
 
 impl<Req: Clone + PartialEq, Res: Clone> IdempotencyStore<Req, Res> {
+    // ANCHOR: exercise // TODO: lock once (`self.lock()`) and decide while holding it:
+    // ANCHOR: exercise //     - the key is stored with a different request: `Begin::Mismatch`;
+    // ANCHOR: exercise //     - stored with a response: `Begin::Replay(response.clone())`;
+    // ANCHOR: exercise //     - stored without one (in flight): `Begin::InFlight`;
+    // ANCHOR: exercise //     - not stored: insert `Entry { request: request.clone(), response: None }`
+    // ANCHOR: exercise //       and return `Begin::Proceed(Claim { store: self.clone(), key: Some(key) })`.
+    // ANCHOR: exercise //     Checking and inserting under one lock is what stops two concurrent
+    // ANCHOR: exercise //     requests with the same key from both proceeding.
+    // ANCHOR_END: exercise
     /// Looks the key up and, if it is new, marks it in flight, all under one
     /// lock: two requests with the same key can never both get `Proceed`.
     pub fn begin(&self, key: IdempotencyKey, request: &Req) -> Begin<Req, Res> {
+        // ANCHOR: exercise todo!("decide: proceed, replay, in flight or mismatch")
         let mut entries = self.lock();
         match entries.get(&key) {
             Some(entry) if entry.request != *request => Begin::Mismatch,
@@ -103,6 +121,7 @@ impl<Req: Clone + PartialEq, Res: Clone> IdempotencyStore<Req, Res> {
                 })
             }
         }
+        // ANCHOR_END: exercise
     }
 }
 
@@ -142,12 +161,18 @@ pub struct Claim<Req, Res> {
 }
 
 impl<Req, Res> Claim<Req, Res> {
+    // ANCHOR: exercise // TODO: take the key out of `self.key` (`.take()`, so that `drop` below
+    // ANCHOR: exercise //     leaves the entry alone), find its entry in `self.store.lock()` and
+    // ANCHOR: exercise //     set its `response` to `Some(response)`: from now on, retries replay it.
+    // ANCHOR_END: exercise
     pub fn finish(mut self, response: Res) {
+        // ANCHOR: exercise todo!("store the answer for every retry")
         if let Some(key) = self.key.take()
             && let Some(entry) = self.store.lock().get_mut(&key)
         {
             entry.response = Some(response);
         }
+        // ANCHOR_END: exercise
     }
 }
 

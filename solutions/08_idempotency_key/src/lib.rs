@@ -1,3 +1,28 @@
+// ANCHOR: exercise //! Chapter 8, Idempotency-Key: orders that are safe to retry.
+// ANCHOR: exercise //!
+// ANCHOR: exercise //! - `GET /health` — 200 with `{"status": "ok"}` (chapter 2)
+// ANCHOR: exercise //! - `GET /products`, `GET /products/{id}`, `GET /optimizations/today` — reads (chapter 3)
+// ANCHOR: exercise //! - `POST /products` — 201 with `Location` and the new product (chapter 4)
+// ANCHOR: exercise //! - `POST /predictions` — 200 with the units a price is expected to sell (chapter 4)
+// ANCHOR: exercise //! - `PUT /products/{id}` — 201 when it creates, 200 when it replaces (chapter 5)
+// ANCHOR: exercise //! - `DELETE /products/{id}` — 204 with an empty body, 404 if there is no such product (chapter 6)
+// ANCHOR: exercise //! - every error, from any endpoint or from no endpoint at all, is an RFC 9457 problem:
+// ANCHOR: exercise //!   `Content-Type: application/problem+json` and `{"title", "status", "detail"}`
+// ANCHOR: exercise //! - bodies over 64 KiB are refused with 413 (chapter 7)
+// ANCHOR: exercise //! - `POST /orders` — with `Idempotency-Key`: 201 with `Location` and the order; a retry
+// ANCHOR: exercise //!   with the same key and body gets the same answer and creates nothing
+// ANCHOR: exercise //! - `GET /orders/{id}` — 200 with the order, 404 if there is none
+// ANCHOR: exercise //!
+// ANCHOR: exercise //!   (`{"product_id": int, "quantity": int >= 1}`, `total_cents` = quantity times today's
+// ANCHOR: exercise //!   price; 400 without a valid key, 422 for the same key with another body, 409 while
+// ANCHOR: exercise //!   the first request with that key is still in flight)
+// ANCHOR: exercise //!
+// ANCHOR: exercise //! Work in this order: `order_routes` below, then `src/idempotency.rs`, then `src/orders.rs`.
+// ANCHOR: exercise //!
+// ANCHOR: exercise //! Check it: `cargo test` in this directory. Read: `book/src/08_idempotency_key.md`.
+// ANCHOR: exercise
+// ANCHOR: exercise // Starting code leaves parts unused until you write them.
+// ANCHOR: exercise #![allow(dead_code, unused_imports, unused_mut, unused_variables, clippy::todo)]
 //! Chapter 8, Idempotency-Key: the reference answer.
 //!
 //! - `GET /health` — 200 with `{"status": "ok"}` (chapter 2)
@@ -14,19 +39,16 @@
 //! - `GET /orders/{id}` — 200 with the order, 404 if there is none
 //!
 //! Check it: `cargo test -p sol08_idempotency_key`. Read: `book/src/08_idempotency_key.md`.
+// ANCHOR_END: exercise
 
+mod catalogue;
 mod error;
 pub mod idempotency;
 pub mod orders;
 pub mod problem;
 
+pub use catalogue::{AppState, Product};
 pub use error::{ApiError, MAX_BODY_BYTES, PathId};
-
-use idempotency::IdempotencyStore;
-use orders::{Order, OrderRequest, Orders};
-
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Query, State};
@@ -36,77 +58,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-
-/// One product of the shop's catalogue, exactly as it travels in JSON.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Product {
-    pub id: u64,
-    pub name: String,
-    pub price_cents: i64,
-    pub category: String,
-}
-
-// ANCHOR: catalogue
-/// The catalogue, shared by every request. Handlers now change it, so it sits
-/// behind a `Mutex`: one request at a time may touch it, and none sees a
-/// half-done change. The guard is always dropped before any `.await`.
-#[derive(Clone)]
-pub struct AppState {
-    catalogue: Arc<Mutex<Catalogue>>,
-    orders: Arc<Mutex<Orders>>,
-    idempotency: IdempotencyStore<OrderRequest, Order>,
-}
-
-/// The products, and the highest id ever handed out. `last_id` only grows:
-/// deleting the newest product must not free its id for the next POST.
-struct Catalogue {
-    products: BTreeMap<u64, Product>,
-    last_id: u64,
-}
-// ANCHOR_END: catalogue
-
-impl AppState {
-    /// The three seed products every chapter starts with.
-    pub fn seeded() -> AppState {
-        let seeds = [
-            (1, "Espresso beans 1kg", 1899, "coffee"),
-            (2, "Oat milk 1l", 249, "dairy-free"),
-            (3, "Paper filters x100", 399, "accessories"),
-        ];
-        let products: BTreeMap<u64, Product> = seeds
-            .into_iter()
-            .map(|(id, name, price_cents, category)| {
-                let product = Product {
-                    id,
-                    name: name.to_owned(),
-                    price_cents,
-                    category: category.to_owned(),
-                };
-                (id, product)
-            })
-            .collect();
-        let last_id = products.keys().max().copied().unwrap_or(0);
-        AppState {
-            catalogue: Arc::new(Mutex::new(Catalogue { products, last_id })),
-            orders: Arc::default(),
-            idempotency: IdempotencyStore::default(),
-        }
-    }
-
-    /// Locks the catalogue. A panic in another request while it held the lock
-    /// "poisons" the mutex; every change here is a single map operation, so the
-    /// data is still whole and we carry on rather than fail every later request.
-    fn catalogue(&self) -> MutexGuard<'_, Catalogue> {
-        self.catalogue
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Locks the orders, for the same reasons and in the same way.
-    fn orders(&self) -> MutexGuard<'_, Orders> {
-        self.orders.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
 
 // ANCHOR: app
 pub fn app() -> Router {
@@ -125,12 +76,17 @@ pub fn app() -> Router {
 // ANCHOR_END: app
 
 // ANCHOR: order_routes
+// ANCHOR: exercise // TODO: a `Router::new()` with two routes: `POST /orders` handled by
+// ANCHOR: exercise //     `orders::create_order` and `GET /orders/{id}` by `orders::get_order`.
+// ANCHOR_END: exercise
 /// Chapter 8's endpoints, merged in before `with_error_handling`, so that a
 /// wrong method on them is a 405 problem too.
 fn order_routes() -> Router<AppState> {
+    // ANCHOR: exercise todo!("route POST /orders and GET /orders/<id>")
     Router::new()
         .route("/orders", post(orders::create_order))
         .route("/orders/{id}", get(orders::get_order))
+    // ANCHOR_END: exercise
 }
 // ANCHOR_END: order_routes
 
@@ -278,33 +234,7 @@ pub fn validate(input: ProductInput) -> Result<NewProduct, ApiError> {
 }
 // ANCHOR_END: input
 
-impl NewProduct {
-    fn with_id(self, id: u64) -> Product {
-        Product {
-            id,
-            name: self.name,
-            price_cents: self.price_cents,
-            category: self.category,
-        }
-    }
-}
-
 // ANCHOR: create
-impl Catalogue {
-    /// Picks the next id and stores the product, in one step under the lock,
-    /// so two concurrent POSTs can never get the same id.
-    fn create(&mut self, new: NewProduct) -> Result<Product, ApiError> {
-        let id = self
-            .last_id
-            .checked_add(1)
-            .ok_or(ApiError::IdsExhausted("product"))?;
-        self.last_id = id;
-        let product = new.with_id(id);
-        self.products.insert(id, product.clone());
-        Ok(product)
-    }
-}
-
 /// `POST /products`: the server names the new resource and says where it is.
 async fn create_product(
     State(state): State<AppState>,
@@ -378,16 +308,6 @@ fn predicted_units(list_price_cents: i64, price_cents: i64) -> i64 {
 // ANCHOR_END: predict
 
 // ANCHOR: put
-impl Catalogue {
-    /// Stores `product` under its id, replacing whatever was there. Returns
-    /// true when the id was new. An id chosen by a client still counts as
-    /// handed out, so a later POST never collides with it.
-    fn put(&mut self, product: Product) -> bool {
-        self.last_id = self.last_id.max(product.id);
-        self.products.insert(product.id, product).is_none()
-    }
-}
-
 /// `PUT /products/{id}`: the body is the whole new state of the resource.
 /// Sending the same PUT again changes nothing more, which makes it safe to retry.
 async fn put_product(

@@ -44,7 +44,12 @@ pub struct Orders {
     last_id: u64,
 }
 
+// ANCHOR: exercise // TODO: a quantity below 1 is `ApiError::Invalid { field: "quantity", problem: ... }`
+// ANCHOR: exercise //     (a 422 whose detail names the field); otherwise copy both fields into an
+// ANCHOR: exercise //     `OrderRequest`.
+// ANCHOR_END: exercise
 fn validate(input: OrderInput) -> Result<OrderRequest, ApiError> {
+    // ANCHOR: exercise todo!("check the quantity")
     if input.quantity < 1 {
         return Err(ApiError::Invalid {
             field: "quantity",
@@ -55,9 +60,18 @@ fn validate(input: OrderInput) -> Result<OrderRequest, ApiError> {
         product_id: input.product_id,
         quantity: input.quantity,
     })
+    // ANCHOR_END: exercise
 }
 
 // ANCHOR: create_order
+// ANCHOR: exercise // TODO: read the body (`body?`) and `validate` it. Then match
+// ANCHOR: exercise //     `state.idempotency.begin(key, &request)`: `Begin::Replay(order)` answers
+// ANCHOR: exercise //     `created(order)` again, `Begin::InFlight` is `ApiError::KeyInFlight`,
+// ANCHOR: exercise //     `Begin::Mismatch` is `ApiError::KeyReused`, and `Begin::Proceed(claim)`
+// ANCHOR: exercise //     goes on: `place` the order, `claim.finish(order.clone())`, and answer
+// ANCHOR: exercise //     `created(order)`. If `place` fails, let `?` return: dropping the claim
+// ANCHOR: exercise //     releases the key.
+// ANCHOR_END: exercise
 /// `POST /orders`. The key is checked before the body, and the store decides
 /// in one step whether this request does the work, replays an answer, or is
 /// refused. Only a request that gets a `Claim` places an order.
@@ -66,6 +80,7 @@ pub async fn create_order(
     key: IdempotencyKey,
     body: Result<Json<OrderInput>, JsonRejection>,
 ) -> Result<Response, ApiError> {
+    // ANCHOR: exercise todo!("validate, ask the idempotency store, then place the order or answer from the store")
     let Json(input) = body?;
     let request = validate(input)?;
     let claim = match state.idempotency.begin(key, &request) {
@@ -78,13 +93,21 @@ pub async fn create_order(
     let order = place(&state, &request)?;
     claim.finish(order.clone());
     Ok(created(order))
+    // ANCHOR_END: exercise
 }
 // ANCHOR_END: create_order
 
 // ANCHOR: place
+// ANCHOR: exercise // TODO: look up the product's `price_cents` in `state.catalogue()` (none is
+// ANCHOR: exercise //     `ApiError::Invalid { field: "product_id", .. }`, a 422), multiply with
+// ANCHOR: exercise //     `i64::checked_mul` (`None` is a 422 on "quantity", never a panic), then
+// ANCHOR: exercise //     lock `state.orders()`, take `last_id + 1` (`checked_add`, or
+// ANCHOR: exercise //     `ApiError::IdsExhausted("order")`), store the `Order` and return it.
+// ANCHOR_END: exercise
 /// Reads the price, then stores the order: two short locks, one after the
 /// other, never one inside the other, so no two requests can deadlock.
 fn place(state: &AppState, request: &OrderRequest) -> Result<Order, ApiError> {
+    // ANCHOR: exercise todo!("price the order and store it under a new id")
     let price_cents = state
         .catalogue()
         .products
@@ -120,6 +143,7 @@ fn place(state: &AppState, request: &OrderRequest) -> Result<Order, ApiError> {
     orders.last_id = id;
     orders.orders.insert(id, order.clone());
     Ok(order)
+    // ANCHOR_END: exercise
 }
 // ANCHOR_END: place
 
@@ -134,11 +158,14 @@ fn created(order: Order) -> Response {
         .into_response()
 }
 
+// ANCHOR: exercise // TODO: like `get_product`: look `id` up in `state.orders().orders`.
+// ANCHOR_END: exercise
 /// `GET /orders/{id}`.
 pub async fn get_order(
     State(state): State<AppState>,
     PathId(id): PathId,
 ) -> Result<Json<Order>, ApiError> {
+    // ANCHOR: exercise todo!("return the order with this id, or ApiError::OrderNotFound")
     state
         .orders()
         .orders
@@ -146,4 +173,5 @@ pub async fn get_order(
         .cloned()
         .map(Json)
         .ok_or(ApiError::OrderNotFound(id))
+    // ANCHOR_END: exercise
 }

@@ -1,0 +1,124 @@
+//! The shop's state: the catalogue (the products, the highest id ever handed
+//! out, and the operations that change them, each done whole under one lock),
+//! and since this chapter the orders and the idempotency store beside it.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use serde::{Deserialize, Serialize};
+
+use crate::idempotency::IdempotencyStore;
+use crate::orders::{Order, OrderRequest, Orders};
+use crate::{ApiError, NewProduct};
+
+/// One product of the shop's catalogue, exactly as it travels in JSON.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Product {
+    pub id: u64,
+    pub name: String,
+    pub price_cents: i64,
+    pub category: String,
+}
+
+// ANCHOR: catalogue
+/// The catalogue, shared by every request. Handlers now change it, so it sits
+/// behind a `Mutex`: one request at a time may touch it, and none sees a
+/// half-done change. The guard is always dropped before any `.await`.
+#[derive(Clone)]
+pub struct AppState {
+    catalogue: Arc<Mutex<Catalogue>>,
+    orders: Arc<Mutex<Orders>>,
+    pub(crate) idempotency: IdempotencyStore<OrderRequest, Order>,
+}
+
+/// The products, and the highest id ever handed out. `last_id` only grows:
+/// deleting the newest product must not free its id for the next POST.
+pub(crate) struct Catalogue {
+    pub(crate) products: BTreeMap<u64, Product>,
+    pub(crate) last_id: u64,
+}
+// ANCHOR_END: catalogue
+
+impl AppState {
+    /// The three seed products every chapter starts with.
+    pub fn seeded() -> AppState {
+        let seeds = [
+            (1, "Espresso beans 1kg", 1899, "coffee"),
+            (2, "Oat milk 1l", 249, "dairy-free"),
+            (3, "Paper filters x100", 399, "accessories"),
+        ];
+        let products: BTreeMap<u64, Product> = seeds
+            .into_iter()
+            .map(|(id, name, price_cents, category)| {
+                let product = Product {
+                    id,
+                    name: name.to_owned(),
+                    price_cents,
+                    category: category.to_owned(),
+                };
+                (id, product)
+            })
+            .collect();
+        let last_id = products.keys().max().copied().unwrap_or(0);
+        AppState {
+            catalogue: Arc::new(Mutex::new(Catalogue { products, last_id })),
+            orders: Arc::default(),
+            idempotency: IdempotencyStore::default(),
+        }
+    }
+
+    /// Locks the catalogue. A panic in another request while it held the lock
+    /// "poisons" the mutex; every change here is a single map operation, so the
+    /// data is still whole and we carry on rather than fail every later request.
+    pub(crate) fn catalogue(&self) -> MutexGuard<'_, Catalogue> {
+        self.catalogue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Locks the orders, for the same reasons and in the same way.
+    pub(crate) fn orders(&self) -> MutexGuard<'_, Orders> {
+        self.orders.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl NewProduct {
+    /// The product as the catalogue stores it, under the id it was given.
+    pub(crate) fn with_id(self, id: u64) -> Product {
+        Product {
+            id,
+            name: self.name,
+            price_cents: self.price_cents,
+            category: self.category,
+        }
+    }
+}
+
+// ANCHOR: create
+impl Catalogue {
+    /// Picks the next id and stores the product, in one step under the lock,
+    /// so two concurrent POSTs can never get the same id.
+    pub(crate) fn create(&mut self, new: NewProduct) -> Result<Product, ApiError> {
+        let id = self
+            .last_id
+            .checked_add(1)
+            .ok_or(ApiError::IdsExhausted("product"))?;
+        self.last_id = id;
+        let product = new.with_id(id);
+        self.products.insert(id, product.clone());
+        Ok(product)
+    }
+}
+// ANCHOR_END: create
+
+// ANCHOR: put
+impl Catalogue {
+    /// Stores `product` under its id, replacing whatever was there. Returns
+    /// true when the id was new. An id chosen by a client still counts as
+    /// handed out, so a later POST never collides with it.
+    pub(crate) fn put(&mut self, product: Product) -> bool {
+        self.last_id = self.last_id.max(product.id);
+        self.products.insert(product.id, product).is_none()
+    }
+}
+// ANCHOR_END: put
