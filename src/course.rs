@@ -1,5 +1,8 @@
 //! The course manifest, `course.toml`: the exercises in order, with their
-//! titles, folders, book pages and hints.
+//! names and titles. Everything else follows from the name, as in rustlings'
+//! `info.toml`: the folder is `exercises/<name>`, the chapter page is
+//! `book/src/<name>.md`, and the hint is `solutions/<name>/HINT.md`, the file
+//! the book includes.
 //!
 //! [`Course::load`] reads and checks it in one go, so every command can trust
 //! what it gets: names are unique, every exercise has a title and a hint, and
@@ -7,12 +10,16 @@
 
 use anyhow::{Context, bail};
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 
 /// The manifest's file name, at the root of the course.
 pub const MANIFEST: &str = "course.toml";
+
+/// The hint's file name, inside the exercise's solution folder.
+pub const HINT_FILE: &str = "HINT.md";
 
 /// A loaded, checked course.
 #[derive(Debug, Clone)]
@@ -21,24 +28,23 @@ pub struct Course {
     exercises: Vec<Exercise>,
 }
 
-/// One exercise, as `course.toml` lists it. Paths are relative to the course root.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One exercise: its `course.toml` entry and what follows from its name.
+/// Paths are relative to the course root.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exercise {
     /// Short id, such as `02_endpoints`.
     pub name: String,
     /// Human title, such as `Endpoints`.
     pub title: String,
-    /// The exercise's cargo package folder, such as `exercises/02_endpoints`.
+    /// The exercise's cargo package folder, `exercises/<name>`.
     pub dir: PathBuf,
-    /// The chapter page, such as `book/src/02_endpoints.md`.
+    /// The chapter page, `book/src/<name>.md`.
     pub book: PathBuf,
-    /// What to try when stuck.
+    /// What to try when stuck: the text of `solutions/<name>/HINT.md`.
     pub hint: String,
     /// Seconds its tests may run before the runner calls them hung, when
     /// that is longer than the runner's `--timeout`: a first container image
     /// build takes minutes.
-    #[serde(default)]
     pub timeout_secs: Option<u64>,
 }
 
@@ -46,7 +52,40 @@ pub struct Exercise {
 #[serde(deny_unknown_fields)]
 struct Manifest {
     #[serde(default)]
-    exercises: Vec<Exercise>,
+    exercises: Vec<Entry>,
+}
+
+/// One `[[exercises]]` table as written. The fields that follow from the name
+/// are accepted only to be refused with a message that says so: an older
+/// manifest gets told what changed instead of "unknown field".
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    name: String,
+    title: String,
+    #[serde(default)]
+    timeout_secs: Option<u64>,
+    #[serde(default)]
+    dir: Option<IgnoredAny>,
+    #[serde(default)]
+    book: Option<IgnoredAny>,
+    #[serde(default)]
+    hint: Option<IgnoredAny>,
+}
+
+impl Entry {
+    /// The exercise this entry names, with its derived paths; the hint is
+    /// filled in once the name is known to be safe.
+    fn exercise(&self) -> Exercise {
+        Exercise {
+            name: self.name.clone(),
+            title: self.title.clone(),
+            dir: Path::new("exercises").join(&self.name),
+            book: Path::new("book/src").join(format!("{}.md", self.name)),
+            hint: String::new(),
+            timeout_secs: self.timeout_secs,
+        }
+    }
 }
 
 impl Course {
@@ -67,7 +106,7 @@ impl Course {
                 path.display()
             )
         })?;
-        let problems = problems(root, &manifest.exercises);
+        let (exercises, problems) = check(root, &manifest.exercises);
         if !problems.is_empty() {
             let mut message = format!("{} has {} problem(s):", path.display(), problems.len());
             for problem in &problems {
@@ -77,7 +116,7 @@ impl Course {
         }
         Ok(Course {
             root: root.to_path_buf(),
-            exercises: manifest.exercises,
+            exercises,
         })
     }
 
@@ -144,6 +183,11 @@ impl Course {
 }
 
 impl Exercise {
+    /// Where the hint lives: `solutions/<name>/HINT.md`.
+    pub fn hint_path(&self) -> PathBuf {
+        hint_path(&self.name)
+    }
+
     /// The cargo package name, read from `<dir>/Cargo.toml`.
     pub fn package(&self, root: &Path) -> anyhow::Result<String> {
         #[derive(Deserialize)]
@@ -157,9 +201,10 @@ impl Exercise {
         let path = root.join(&self.dir).join("Cargo.toml");
         let text = std::fs::read_to_string(&path).with_context(|| {
             format!(
-                "cannot read {} for exercise `{}`: check its `dir` in {MANIFEST}",
+                "cannot read {} for exercise `{}`: {} must be a cargo package",
                 path.display(),
-                self.name
+                self.name,
+                self.dir.display()
             )
         })?;
         let cargo: CargoToml = toml::from_str(&text)
@@ -173,66 +218,108 @@ impl Exercise {
     }
 }
 
-/// Everything wrong with the manifest's exercise list, one sentence each.
-fn problems(root: &Path, exercises: &[Exercise]) -> Vec<String> {
+/// `solutions/<name>/HINT.md`, relative to the course root.
+fn hint_path(name: &str) -> PathBuf {
+    Path::new("solutions").join(name).join(HINT_FILE)
+}
+
+/// The exercises the manifest lists, with their hints read, and everything
+/// wrong with them, one sentence each.
+fn check(root: &Path, entries: &[Entry]) -> (Vec<Exercise>, Vec<String>) {
+    let mut exercises = Vec::new();
     let mut problems = Vec::new();
-    if exercises.is_empty() {
+    if entries.is_empty() {
         problems.push("it lists no exercises: add an [[exercises]] table".to_owned());
     }
     let mut seen = HashSet::new();
-    for (index, exercise) in exercises.iter().enumerate() {
-        let who = if exercise.name.trim().is_empty() {
+    for (index, entry) in entries.iter().enumerate() {
+        let mut exercise = entry.exercise();
+        let name = exercise.name.as_str();
+        let who = if name.trim().is_empty() {
             format!("exercise #{}", index + 1)
         } else {
-            format!("exercise `{}`", exercise.name)
+            format!("exercise `{name}`")
         };
-        if exercise.name.trim().is_empty() {
-            problems.push(format!("{who} has an empty `name`"));
-        } else if !seen.insert(exercise.name.as_str()) {
-            problems.push(format!("{who} is listed twice: names must be unique"));
+        for (field, present) in [("dir", entry.dir.is_some()), ("book", entry.book.is_some())] {
+            if present {
+                problems.push(format!(
+                    "{who}: `{field}` is derived from the name now ({}): delete that line",
+                    if field == "dir" {
+                        &exercise.dir
+                    } else {
+                        &exercise.book
+                    }
+                    .display()
+                ));
+            }
+        }
+        if entry.hint.is_some() {
+            problems.push(format!(
+                "{who}: `hint` is read from {} now: move its text into that file and \
+                 delete the line",
+                hint_path(name).display()
+            ));
         }
         if exercise.title.trim().is_empty() {
             problems.push(format!("{who} has an empty `title`"));
         }
-        if exercise.hint.trim().is_empty() {
+        if name.trim().is_empty() {
+            problems.push(format!("{who} has an empty `name`"));
+            continue;
+        }
+        if !is_plain_name(name) {
             problems.push(format!(
-                "{who} has an empty `hint`: every exercise needs one"
+                "{who}: the name must be a plain folder name such as `02_endpoints`, \
+                 since the paths follow from it"
+            ));
+            continue;
+        }
+        if !seen.insert(name.to_owned()) {
+            // Its paths are the first entry's, already checked.
+            problems.push(format!("{who} is listed twice: names must be unique"));
+            continue;
+        }
+        if !root.join(&exercise.dir).is_dir() {
+            problems.push(format!(
+                "{who}: its folder {} does not exist",
+                exercise.dir.display()
             ));
         }
-        for (field, path, want_dir) in [
-            ("dir", &exercise.dir, true),
-            ("book", &exercise.book, false),
-        ] {
-            if !is_inside(path) {
-                problems.push(format!(
-                    "{who}: `{field}` must be a relative path inside the course, not {}",
-                    path.display()
-                ));
-                continue;
-            }
-            let full = root.join(path);
-            let exists = if want_dir {
-                full.is_dir()
-            } else {
-                full.is_file()
-            };
-            if !exists {
-                problems.push(format!(
-                    "{who}: its `{field}` {} does not exist",
-                    path.display()
-                ));
-            }
+        if !root.join(&exercise.book).is_file() {
+            problems.push(format!(
+                "{who}: its chapter page {} does not exist",
+                exercise.book.display()
+            ));
         }
+        let hint = exercise.hint_path();
+        match std::fs::read_to_string(root.join(&hint)) {
+            Ok(text) if text.trim().is_empty() => problems.push(format!(
+                "{who}: its hint {} is empty: every exercise needs one",
+                hint.display()
+            )),
+            Ok(text) => exercise.hint = text.trim().to_owned(),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                problems.push(format!(
+                    "{who}: its hint {} does not exist: every exercise needs one",
+                    hint.display()
+                ));
+            }
+            Err(error) => problems.push(format!(
+                "{who}: cannot read its hint {}: {error}",
+                hint.display()
+            )),
+        }
+        exercises.push(exercise);
     }
-    problems
+    (exercises, problems)
 }
 
-/// True for a relative path that does not climb out of the course.
-fn is_inside(path: &Path) -> bool {
-    !path.as_os_str().is_empty()
-        && path
-            .components()
-            .all(|component| matches!(component, Component::Normal(_) | Component::CurDir))
+/// True for a name that is one plain path component, so that the paths made
+/// from it stay inside the course.
+fn is_plain_name(name: &str) -> bool {
+    let mut components = Path::new(name).components();
+    matches!(components.next(), Some(Component::Normal(part)) if part == name)
+        && components.next().is_none()
 }
 
 #[cfg(test)]
@@ -240,13 +327,20 @@ mod tests {
     use super::*;
     use std::fs;
 
-    /// A course with one exercise, `01_one`, whose fields come from `extra`.
+    /// A course with one exercise, `01_one`, with its folder, chapter page and
+    /// hint, whose `course.toml` entry ends with `extra`.
     fn course_with(extra: &str) -> tempfile::TempDir {
         let temp = tempfile::tempdir().expect("a temp dir");
         let root = temp.path();
         fs::create_dir_all(root.join("exercises/01_one")).expect("exercise folder");
-        fs::create_dir_all(root.join("book")).expect("book folder");
-        fs::write(root.join("book/01_one.md"), "# One").expect("book page");
+        fs::create_dir_all(root.join("book/src")).expect("book folder");
+        fs::create_dir_all(root.join("solutions/01_one")).expect("solution folder");
+        fs::write(root.join("book/src/01_one.md"), "# One").expect("book page");
+        fs::write(
+            root.join("solutions/01_one/HINT.md"),
+            "Try.\nThen try again.\n",
+        )
+        .expect("hint");
         fs::write(
             root.join("exercises/01_one/Cargo.toml"),
             "[package]\nname = \"ex01_one\"\nversion = \"0.1.0\"\n",
@@ -254,21 +348,39 @@ mod tests {
         .expect("exercise manifest");
         fs::write(
             root.join(MANIFEST),
-            format!("[[exercises]]\nname = \"01_one\"\ntitle = \"One\"\nhint = \"Try.\"\n{extra}"),
+            format!("[[exercises]]\nname = \"01_one\"\ntitle = \"One\"\n{extra}"),
         )
         .expect("course.toml");
         temp
     }
 
+    fn load_error(temp: &tempfile::TempDir, why: &str) -> String {
+        format!("{:#}", Course::load(temp.path()).expect_err(why))
+    }
+
     #[test]
-    fn a_good_course_loads_with_its_package_name() {
-        let temp = course_with("dir = \"exercises/01_one\"\nbook = \"book/01_one.md\"\n");
+    fn a_good_course_loads_with_paths_derived_from_the_name() {
+        let temp = course_with("");
         let course = Course::load(temp.path()).expect("a correct course loads");
         let exercise = &course.exercises()[0];
         assert_eq!(
             exercise.dir,
             Path::new("exercises/01_one"),
-            "dir stays relative"
+            "dir is exercises/<name>, relative to the course root"
+        );
+        assert_eq!(
+            exercise.book,
+            Path::new("book/src/01_one.md"),
+            "book is book/src/<name>.md, relative to the course root"
+        );
+        assert_eq!(
+            exercise.hint, "Try.\nThen try again.",
+            "the hint is the text of solutions/<name>/HINT.md, without the final newline"
+        );
+        assert_eq!(
+            exercise.hint_path(),
+            Path::new("solutions/01_one/HINT.md"),
+            "the hint's file is solutions/<name>/HINT.md"
         );
         assert_eq!(
             exercise.package(temp.path()).expect("the package name"),
@@ -278,31 +390,104 @@ mod tests {
     }
 
     #[test]
-    fn a_path_that_climbs_out_of_the_course_is_refused() {
-        let temp = course_with("dir = \"../elsewhere\"\nbook = \"/etc/passwd\"\n");
-        let error = format!(
-            "{:#}",
-            Course::load(temp.path()).expect_err("paths must stay inside")
-        );
-        assert!(
-            error.contains("`dir` must be a relative path")
-                && error.contains("`book` must be a relative path"),
-            "both escaping paths should be named, got: {error}"
+    fn the_timeout_is_read_from_the_entry() {
+        let temp = course_with("timeout_secs = 900\n");
+        let course = Course::load(temp.path()).expect("a timeout is a known field");
+        assert_eq!(
+            course.exercises()[0].timeout_secs,
+            Some(900),
+            "timeout_secs should come through from course.toml"
         );
     }
 
     #[test]
-    fn an_unknown_field_is_refused_rather_than_ignored() {
-        let temp =
-            course_with("dir = \"exercises/01_one\"\nbook = \"book/01_one.md\"\nhnit = \"typo\"\n");
-        let error = format!(
-            "{:#}",
-            Course::load(temp.path()).expect_err("typos must not pass")
+    fn a_name_that_climbs_out_of_the_course_is_refused() {
+        for name in ["../elsewhere", "/etc/passwd", "a/b", "."] {
+            let temp = course_with("");
+            fs::write(
+                temp.path().join(MANIFEST),
+                format!("[[exercises]]\nname = \"{name}\"\ntitle = \"Out\"\n"),
+            )
+            .expect("course.toml");
+            let error = load_error(&temp, "paths made from the name must stay inside");
+            assert!(
+                error.contains("must be a plain folder name"),
+                "the name {name:?} would put its paths outside exercises/, book/src/ or \
+                 solutions/, so it should be refused; got: {error}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_old_path_and_hint_fields_are_refused_as_derived_now() {
+        let temp = course_with(
+            "dir = \"exercises/01_one\"\nbook = \"book/src/01_one.md\"\nhint = \"Try.\"\n",
         );
+        let error = load_error(&temp, "an old manifest must not pass silently");
+        for expected in [
+            "`dir` is derived from the name now (exercises/01_one): delete that line",
+            "`book` is derived from the name now (book/src/01_one.md): delete that line",
+            "`hint` is read from solutions/01_one/HINT.md now",
+        ] {
+            assert!(
+                error.contains(expected),
+                "an old manifest should be told what changed, {expected:?}; got: {error}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unknown_field_is_refused_rather_than_ignored() {
+        let temp = course_with("hnit = \"typo\"\n");
+        let error = load_error(&temp, "typos must not pass");
         assert!(
             error.contains("hnit"),
             "the misspelt field should be named, got: {error}"
         );
+    }
+
+    #[test]
+    fn a_missing_or_empty_hint_file_is_named() {
+        let temp = course_with("");
+        let hint = temp.path().join("solutions/01_one/HINT.md");
+        fs::write(&hint, " \n\n").expect("empty the hint");
+        let error = load_error(&temp, "an empty hint must not pass");
+        assert!(
+            error.contains("exercise `01_one`: its hint solutions/01_one/HINT.md is empty"),
+            "an empty HINT.md should be named with its path, got: {error}"
+        );
+        fs::remove_file(&hint).expect("remove the hint");
+        let error = load_error(&temp, "a missing hint must not pass");
+        assert!(
+            error.contains("exercise `01_one`: its hint solutions/01_one/HINT.md does not exist"),
+            "a missing HINT.md should be named with its path, got: {error}"
+        );
+    }
+
+    #[test]
+    fn every_problem_is_listed_at_once() {
+        let temp = course_with("");
+        let mut manifest = fs::read_to_string(temp.path().join(MANIFEST)).expect("course.toml");
+        manifest.push_str(
+            "\n[[exercises]]\nname = \"01_one\"\ntitle = \"Again\"\n\
+             \n[[exercises]]\nname = \"02_two\"\ntitle = \" \"\n\
+             \n[[exercises]]\nname = \"\"\ntitle = \"Nameless\"\n",
+        );
+        fs::write(temp.path().join(MANIFEST), manifest).expect("course.toml");
+        let error = load_error(&temp, "four broken entries must not load");
+        for expected in [
+            "exercise `01_one` is listed twice: names must be unique",
+            "exercise `02_two` has an empty `title`",
+            "exercise `02_two`: its folder exercises/02_two does not exist",
+            "exercise `02_two`: its chapter page book/src/02_two.md does not exist",
+            "exercise `02_two`: its hint solutions/02_two/HINT.md does not exist",
+            "exercise #4 has an empty `name`",
+        ] {
+            assert!(
+                error.contains(expected),
+                "the error should list {expected:?} with the others; got: {error}"
+            );
+        }
     }
 
     #[test]

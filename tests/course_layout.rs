@@ -83,6 +83,29 @@ fn every_exercise_follows_the_mirrored_path_convention() {
             "{}: the chapter page is book/src/<name>.md",
             exercise.name
         );
+        let hint_path = exercise.hint_path();
+        assert_eq!(
+            hint_path,
+            Path::new("solutions").join(&exercise.name).join("HINT.md"),
+            "{}: the hint is solutions/<name>/HINT.md",
+            exercise.name
+        );
+        let hint = read(&root().join(&hint_path));
+        assert!(
+            !hint.trim().is_empty(),
+            "{} is empty: every exercise needs a hint, as in rustlings' info.toml",
+            hint_path.display()
+        );
+        for (number, line) in hint.lines().enumerate() {
+            assert!(
+                line.chars().count() <= 78,
+                "{}:{}: wrap the hint at 78 columns, as the rest of the course's prose \
+                 ({} columns here)",
+                hint_path.display(),
+                number + 1,
+                line.chars().count()
+            );
+        }
     }
 }
 

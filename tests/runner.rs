@@ -53,7 +53,7 @@ fn the_next_exercise_is_the_first_that_needs_work_with_its_failure() {
         ran.stdout
     );
     for expected in [
-        "book/03_fails.md",
+        "book/src/03_fails.md",
         "03_fails && cargo test",
         "cargo run -- hint",
         "the_answer_is_42",
@@ -200,13 +200,11 @@ fn a_shared_crate_that_does_not_compile_is_blamed_in_the_exercise_that_needs_it(
         "exercises/06_needs_helper/src/lib.rs",
         "pub use helper::helps;\n",
     );
-    write("book/06_needs_helper.md", "# Needs helper\n");
+    write("book/src/06_needs_helper.md", "# Needs helper\n");
+    write("solutions/06_needs_helper/HINT.md", "Fix the helper.\n");
     let manifest = fixture.course.join("course.toml");
     let mut text = fs::read_to_string(&manifest).expect("the copy's course.toml");
-    text.push_str(
-        "\n[[exercises]]\nname = \"06_needs_helper\"\ntitle = \"Needs helper\"\n\
-         dir = \"exercises/06_needs_helper\"\nbook = \"book/06_needs_helper.md\"\nhint = \"Fix the helper.\"\n",
-    );
+    text.push_str("\n[[exercises]]\nname = \"06_needs_helper\"\ntitle = \"Needs helper\"\n");
     fs::write(&manifest, text).expect("add the exercise to the copy's course.toml");
 
     let ran = run(fixture.restlings(&["verify"]));
@@ -230,10 +228,11 @@ fn a_broken_course_toml_gives_a_clear_error_not_a_panic() {
     assert_ne!(ran.code, 0, "a broken manifest is an error");
     for expected in [
         "course.toml",
-        "exercise `01_one` has an empty `hint`",
+        "exercise `01_one`: its hint solutions/01_one/HINT.md is empty",
         "exercise `01_one` is listed twice",
         "exercises/02_missing does not exist",
-        "book/02_missing.md does not exist",
+        "book/src/02_missing.md does not exist",
+        "solutions/02_missing/HINT.md does not exist",
     ] {
         assert!(
             ran.stderr.contains(expected),
