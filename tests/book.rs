@@ -5,8 +5,10 @@
 //!   `{{#...}}` directive survives in the HTML;
 //! - every `{{#include path:anchor}}` names a file that exists and an anchor
 //!   with a body, so the code in the book is the tested code of the solutions;
+//!   the one whole-file include is the chapter's own `HINT.md`;
 //! - every chapter page has a `## Contract` table, an `## Exercise` section
-//!   with its folder, `cargo test` and the hint, and `## Further reading`.
+//!   with its folder, `cargo test` and the hint included from
+//!   `solutions/<name>/HINT.md`, and `## Further reading`.
 //!
 //! Run it: `cargo test --test book`.
 
@@ -88,8 +90,8 @@ fn page_in_source(exercise: &Exercise) -> PathBuf {
     match exercise.book.strip_prefix(&source) {
         Ok(page) => page.to_path_buf(),
         Err(_) => panic!(
-            "exercise `{}` has book = {:?} in course.toml, which is not inside book/src: \
-             chapter pages live in book/src/",
+            "exercise `{}` has its chapter page at {:?}, which is not inside book/src: \
+             chapter pages live in book/src/<name>.md",
             exercise.name, exercise.book
         ),
     }
@@ -165,6 +167,15 @@ fn every_include_names_an_existing_file_and_an_anchor_with_a_body() {
             let target = &capture[1];
             let (file, anchor) = target.split_once(':').unwrap_or((target, ""));
             let where_ = format!("{} includes `{target}`", page.display());
+            if anchor.is_empty() && Some(file.to_owned()) == own_hint(&page) {
+                let path = page.parent().unwrap_or(Path::new(".")).join(file);
+                assert!(
+                    path.is_file() && !read(&path).trim().is_empty(),
+                    "{where_}, but {} is missing or empty: write the chapter's hint there",
+                    path.display()
+                );
+                continue;
+            }
             assert!(
                 !anchor.is_empty() && !anchor.chars().all(|c| c.is_ascii_digit() || c == ':'),
                 "{where_}: name an anchor (`file.rs:name`), not the whole file or line numbers. \
@@ -197,6 +208,13 @@ fn every_include_names_an_existing_file_and_an_anchor_with_a_body() {
         "no page in book/src uses {{{{#include ...}}}}: chapter pages show code only through \
          includes of the tested solutions"
     );
+}
+
+/// `../../solutions/<name>/HINT.md` for the chapter page `book/src/<name>.md`:
+/// the one file a page includes whole, since a hint is prose, not code.
+fn own_hint(page: &Path) -> Option<String> {
+    let name = page.file_stem()?.to_str()?;
+    Some(format!("../../solutions/{name}/HINT.md"))
 }
 
 /// The lines between `ANCHOR: name` and `ANCHOR_END: name`, as mdBook takes
@@ -313,17 +331,32 @@ fn every_exercise_section_names_its_folder_the_command_and_the_hint() {
             section.contains(&format!("cd {dir} && cargo test")),
             "{page}: the `## Exercise` section must show the command `cd {dir} && cargo test`"
         );
-        // The hint as a Markdown quote, compared word by word.
-        let quoted: String = section
-            .lines()
-            .filter_map(|line| line.trim_start().strip_prefix('>'))
-            .collect::<Vec<_>>()
-            .join(" ");
+        // The hint comes from the file the runner prints, so the two never differ.
+        let include = format!("{{{{#include ../../solutions/{}/HINT.md}}}}", exercise.name);
         assert!(
-            words(&quoted).contains(&words(&exercise.hint)),
-            "{page}: the `## Exercise` section must quote the hint from course.toml, as a \
-             `> ` block with the same words:\n{}",
-            exercise.hint.trim()
+            section.lines().any(|line| line == include),
+            "{page}: the `## Exercise` section must include the hint on a line of its own, \
+             `{include}`, not inside a `>` quote (mdBook would quote only its first line) \
+             and not copied by hand"
+        );
+        let command = format!("`cargo run -- hint {}`", exercise.name);
+        assert!(
+            section.contains(&command),
+            "{page}: the `## Exercise` section must say that {command} prints the same hint"
+        );
+        let hint_words = words(&exercise.hint);
+        let copied = words(
+            &section
+                .lines()
+                .map(|line| line.trim_start().trim_start_matches('>'))
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+        assert!(
+            !copied.contains(&hint_words),
+            "{page}: the `## Exercise` section copies the hint by hand as well as including \
+             it: keep only `{include}`, so that {} is the one copy",
+            exercise.hint_path().display()
         );
     }
 }
