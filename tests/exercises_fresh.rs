@@ -37,7 +37,7 @@ fn copy_of_the_course() -> tempfile::TempDir {
     let course = Course::load(&from).expect("the course loads");
     for exercise in course.exercises() {
         copy_dir(&from.join(&exercise.dir), &temp.path().join(&exercise.dir));
-        let solution = dev::solution_dir(exercise).join("src");
+        let solution = dev::solution_dir(exercise);
         copy_dir(&from.join(&solution), &temp.path().join(&solution));
     }
     temp
