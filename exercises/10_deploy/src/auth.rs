@@ -8,11 +8,11 @@
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use shop::problem::Problem;
 
-use crate::ApiError;
 use crate::config::ApiKey;
 
 /// The path that answers without credentials.
@@ -36,10 +36,12 @@ pub async fn require_api_key(
             // A missing key is routine (a client not set up yet); a wrong one
             // may be someone guessing, which an operator wants to see.
             match error {
-                ApiError::WrongCredentials => {
+                AuthError::WrongCredentials => {
                     tracing::warn!(%method, path, "refused: wrong API key")
                 }
-                _ => tracing::debug!(%method, path, "refused: no API key"),
+                AuthError::MissingCredentials => {
+                    tracing::debug!(%method, path, "refused: no API key")
+                }
             }
             error.into_response()
         }
@@ -54,10 +56,10 @@ fn is_health_check(method: &Method, path: &str) -> bool {
 }
 
 /// `Ok` when the headers carry `key` as a bearer token.
-pub fn check(headers: &HeaderMap, key: &ApiKey) -> Result<(), ApiError> {
+pub fn check(headers: &HeaderMap, key: &ApiKey) -> Result<(), AuthError> {
     // TODO: no bearer token (`bearer_token(headers)` is `None`) is
-    //     `ApiError::MissingCredentials`; a token that `key.matches` is `Ok(())`;
-    //     any other token is `ApiError::WrongCredentials`.
+    //     `AuthError::MissingCredentials`; a token that `key.matches` is `Ok(())`;
+    //     any other token is `AuthError::WrongCredentials`.
     todo!("check the bearer token against the key")
 }
 
@@ -71,4 +73,35 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     //     case (`eq_ignore_ascii_case`) and the token is not empty. `?` on an
     //     `Option` returns `None` early.
     todo!("find the token of Authorization: Bearer <token>")
+}
+
+/// Why a request was refused. The shop's `ApiError` knows nothing of keys, so
+/// the 401s have their own error, which leaves as the same RFC 9457 problem.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("this endpoint needs the API key: send it as the header `Authorization: Bearer <key>`")]
+    MissingCredentials,
+    #[error("the API key in the Authorization header is not the right one")]
+    WrongCredentials,
+}
+
+/// A 401 problem, with the status's reason phrase as its title and the
+/// message as its `detail`, plus the challenge.
+impl IntoResponse for AuthError {
+    fn into_response(self) -> Response {
+        let mut response = Problem {
+            status: StatusCode::UNAUTHORIZED,
+            detail: self.to_string(),
+        }
+        .into_response();
+        // A 401 must say which credentials would work (RFC 9110 §11.6.1).
+        // TODO: insert the header `header::WWW_AUTHENTICATE` into
+        //     `response.headers_mut()`. RFC 6750 §3.1: with no credentials at
+        //     all (`AuthError::MissingCredentials`), `Bearer realm="shop"`;
+        //     with a wrong key, `Bearer realm="shop", error="invalid_token"`.
+        //     Build it with `HeaderValue::from_static(...)`.
+        todo!("add the WWW-Authenticate: Bearer challenge");
+        #[allow(unreachable_code)]
+        response
+    }
 }

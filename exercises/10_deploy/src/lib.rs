@@ -1,7 +1,10 @@
 //! Chapter 10, Deploy: configuration from the environment, and an API key.
 //!
 //! The shop of chapter 9 runs in a container. To deploy it, the operator
-//! configures it from outside and keeps strangers out:
+//! configures it from outside and keeps strangers out. The shop itself is
+//! chapter 8's answer, `solutions/08_idempotency_key`, used here as the crate
+//! `shop`; `src/main.rs` stops on SIGTERM with chapter 9's answer, the crate
+//! `containerize` (see `Cargo.toml`). What is left to write:
 //!
 //! - `src/config.rs` reads `PORT` (8080 when unset), `API_KEY` (no key when
 //!   unset) and `LOG_LEVEL` (`info` when unset); a bad value is a
@@ -9,8 +12,8 @@
 //!   stops at startup with it
 //! - with a key, every request but `GET /health` needs `Authorization: Bearer
 //!   <key>`; without it, or with a wrong one, the answer is a 401 problem with
-//!   `WWW-Authenticate: Bearer` (`src/auth.rs`, `src/error.rs`); the key is
-//!   compared in constant time
+//!   `WWW-Authenticate: Bearer` (`src/auth.rs`); the key is compared in
+//!   constant time
 //! - `deploy.toml` declares the image, the binary, the port, the variables and
 //!   every endpoint below, for `restlings deploy exercises/10_deploy/deploy.toml`
 //!
@@ -23,123 +26,31 @@
 //! - every error is an RFC 9457 problem, `application/problem+json` (chapter 7)
 //! - `POST /orders` with `Idempotency-Key`, `GET /orders/{id}` (chapter 8)
 //!
-//! Start with `src/config.rs`, then `src/auth.rs`, the challenge in
-//! `src/error.rs` and `app` below; finish with `deploy.toml`.
+//! Start with `src/config.rs`, then `src/auth.rs` (the check, then the
+//! challenge) and the layer in `app` below; finish with `deploy.toml`.
 //!
 //! Check it: `cargo test` in this directory. Read: `book/src/10_deploy.md`.
 
 // Starting code leaves parts unused until you write them.
-#![allow(dead_code, unused_imports, unused_variables, clippy::todo)]
+#![allow(dead_code, unused_imports, unused_mut, unused_variables, clippy::todo)]
 
 pub mod auth;
 pub mod config;
-mod error;
-pub mod idempotency;
-pub mod orders;
-pub mod problem;
 
 pub use config::{ApiKey, Config, ConfigError, DEFAULT_PORT, LogLevel};
-pub use error::{ApiError, MAX_BODY_BYTES, PathId};
 
-use idempotency::IdempotencyStore;
-use orders::{Order, OrderRequest, Orders};
+use std::sync::Arc;
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Query, Request, State};
-use axum::http::{StatusCode, header};
+use axum::Router;
+use axum::extract::Request;
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use axum::response::Response;
 
-/// One product of the shop's catalogue, exactly as it travels in JSON.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Product {
-    pub id: u64,
-    pub name: String,
-    pub price_cents: i64,
-    pub category: String,
-}
-
-/// The catalogue, shared by every request. Handlers now change it, so it sits
-/// behind a `Mutex`: one request at a time may touch it, and none sees a
-/// half-done change. The guard is always dropped before any `.await`.
-#[derive(Clone)]
-pub struct AppState {
-    catalogue: Arc<Mutex<Catalogue>>,
-    orders: Arc<Mutex<Orders>>,
-    idempotency: IdempotencyStore<OrderRequest, Order>,
-}
-
-/// The products, and the highest id ever handed out. `last_id` only grows:
-/// deleting the newest product must not free its id for the next POST.
-struct Catalogue {
-    products: BTreeMap<u64, Product>,
-    last_id: u64,
-}
-
-impl AppState {
-    /// The three seed products every chapter starts with.
-    pub fn seeded() -> AppState {
-        let seeds = [
-            (1, "Espresso beans 1kg", 1899, "coffee"),
-            (2, "Oat milk 1l", 249, "dairy-free"),
-            (3, "Paper filters x100", 399, "accessories"),
-        ];
-        let products: BTreeMap<u64, Product> = seeds
-            .into_iter()
-            .map(|(id, name, price_cents, category)| {
-                let product = Product {
-                    id,
-                    name: name.to_owned(),
-                    price_cents,
-                    category: category.to_owned(),
-                };
-                (id, product)
-            })
-            .collect();
-        let last_id = products.keys().max().copied().unwrap_or(0);
-        AppState {
-            catalogue: Arc::new(Mutex::new(Catalogue { products, last_id })),
-            orders: Arc::default(),
-            idempotency: IdempotencyStore::default(),
-        }
-    }
-
-    /// Locks the catalogue. A panic in another request while it held the lock
-    /// "poisons" the mutex; every change here is a single map operation, so the
-    /// data is still whole and we carry on rather than fail every later request.
-    fn catalogue(&self) -> MutexGuard<'_, Catalogue> {
-        self.catalogue
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Locks the orders, for the same reasons and in the same way.
-    fn orders(&self) -> MutexGuard<'_, Orders> {
-        self.orders.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// The shop. With `Some(key)`, every request but the health check must carry
-/// the key; with `None`, everything is open, as in chapters 1 to 9.
+/// The shop of chapter 8. With `Some(key)`, every request but the health
+/// check must carry the key; with `None`, everything is open, as in chapters
+/// 1 to 9.
 pub fn app(api_key: Option<ApiKey>) -> Router {
-    let routes = Router::new()
-        .route("/health", get(health))
-        .route("/products", get(list_products).post(create_product))
-        .route(
-            "/products/{id}",
-            get(get_product).put(put_product).delete(delete_product),
-        )
-        .route("/optimizations/today", get(optimizations_today))
-        .route("/predictions", post(predict))
-        .merge(order_routes());
-    let app = with_error_handling(routes).with_state(AppState::seeded());
+    let app = shop::app();
     // Layers wrap what is already there, fallbacks included, and the last one
     // added runs first: the key is checked before routing, before any body is
     // read, and the log line sees every answer, 401s included.
@@ -161,346 +72,4 @@ async fn log_request(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     tracing::debug!(%method, %path, status = response.status().as_u16(), "answered");
     response
-}
-
-/// Chapter 8's endpoints, merged in before `with_error_handling`, so that a
-/// wrong method on them is a 405 problem too.
-fn order_routes() -> Router<AppState> {
-    Router::new()
-        .route("/orders", post(orders::create_order))
-        .route("/orders/{id}", get(orders::get_order))
-}
-
-/// The errors no handler sees: a path with no route, a method the path does
-/// not support, a body too big to read. Each becomes an `ApiError`, so it
-/// leaves as a problem like every other error.
-fn with_error_handling(routes: Router<AppState>) -> Router<AppState> {
-    routes
-        // It covers the routes added before it, so it comes after all of them.
-        .method_not_allowed_fallback(error::method_not_allowed)
-        .fallback(error::route_not_found)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-}
-
-async fn health() -> Json<Value> {
-    Json(json!({ "status": "ok" }))
-}
-
-#[derive(Deserialize)]
-struct ListQuery {
-    category: Option<String>,
-}
-
-/// `GET /products`: a `BTreeMap` iterates in key order, so the list comes out
-/// sorted by id without a sort.
-async fn list_products(
-    State(state): State<AppState>,
-    query: Result<Query<ListQuery>, QueryRejection>,
-) -> Result<Json<Vec<Product>>, ApiError> {
-    let Query(query) = query?;
-    let products = state
-        .catalogue()
-        .products
-        .values()
-        .filter(|product| match &query.category {
-            Some(category) => &product.category == category,
-            None => true,
-        })
-        .cloned()
-        .collect();
-    Ok(Json(products))
-}
-
-/// `GET /products/{id}`: 400 for an id that is not a positive integer, 404 for
-/// one that names no product.
-async fn get_product(
-    State(state): State<AppState>,
-    PathId(id): PathId,
-) -> Result<Json<Product>, ApiError> {
-    state
-        .catalogue()
-        .products
-        .get(&id)
-        .cloned()
-        .map(Json)
-        .ok_or(ApiError::ProductNotFound(id))
-}
-
-#[derive(Serialize)]
-struct Optimizations {
-    date: String,
-    recommendations: Vec<Recommendation>,
-}
-
-#[derive(Serialize)]
-struct Recommendation {
-    product_id: u64,
-    price_cents: i64,
-}
-
-/// `GET /optimizations/today`: the day's pricing "model", a 10% discount on
-/// every product. The date is computed in UTC so every server agrees on it.
-async fn optimizations_today(State(state): State<AppState>) -> Json<Optimizations> {
-    let recommendations = state
-        .catalogue()
-        .products
-        .values()
-        .map(|product| Recommendation {
-            product_id: product.id,
-            price_cents: discounted(product.price_cents),
-        })
-        .collect();
-    Json(Optimizations {
-        date: time::OffsetDateTime::now_utc().date().to_string(),
-        recommendations,
-    })
-}
-
-/// 90% of the price, rounded down. Computed in `i128` so that no stored price,
-/// however large, can overflow.
-fn discounted(price_cents: i64) -> i64 {
-    let discounted = i128::from(price_cents) * 9 / 10;
-    i64::try_from(discounted).unwrap_or(i64::MAX)
-}
-
-/// A product as a client sends it. Serde checks the fields and their types
-/// (a failure is a 422); [`validate`] checks the values.
-#[derive(Deserialize)]
-pub struct ProductInput {
-    /// Whatever id the client sent: POST ignores it, PUT checks it.
-    #[serde(default)]
-    pub id: Option<Value>,
-    pub name: String,
-    pub price_cents: i64,
-    pub category: String,
-}
-
-/// A product body that passed every rule, still waiting for its id.
-#[derive(Clone, Debug)]
-pub struct NewProduct {
-    name: String,
-    price_cents: i64,
-    category: String,
-}
-
-pub const MAX_NAME_CHARS: usize = 100;
-
-/// The one place the rules live: POST and PUT both go through it.
-pub fn validate(input: ProductInput) -> Result<NewProduct, ApiError> {
-    let invalid = |field, problem: &str| ApiError::Invalid {
-        field,
-        problem: problem.to_owned(),
-    };
-    if input.name.is_empty() {
-        return Err(invalid("name", "must not be empty"));
-    }
-    // Characters, not bytes: "☕" is one character but three bytes of UTF-8.
-    if input.name.chars().count() > MAX_NAME_CHARS {
-        return Err(invalid("name", "must be at most 100 characters long"));
-    }
-    if input.price_cents < 0 {
-        return Err(invalid("price_cents", "must be zero or more"));
-    }
-    if input.category.is_empty() {
-        return Err(invalid("category", "must not be empty"));
-    }
-    Ok(NewProduct {
-        name: input.name,
-        price_cents: input.price_cents,
-        category: input.category,
-    })
-}
-
-impl NewProduct {
-    fn with_id(self, id: u64) -> Product {
-        Product {
-            id,
-            name: self.name,
-            price_cents: self.price_cents,
-            category: self.category,
-        }
-    }
-}
-
-impl Catalogue {
-    /// Picks the next id and stores the product, in one step under the lock,
-    /// so two concurrent POSTs can never get the same id.
-    fn create(&mut self, new: NewProduct) -> Result<Product, ApiError> {
-        let id = self
-            .last_id
-            .checked_add(1)
-            .ok_or(ApiError::IdsExhausted("product"))?;
-        self.last_id = id;
-        let product = new.with_id(id);
-        self.products.insert(id, product.clone());
-        Ok(product)
-    }
-}
-
-/// `POST /products`: the server names the new resource and says where it is.
-async fn create_product(
-    State(state): State<AppState>,
-    body: Result<Json<ProductInput>, JsonRejection>,
-) -> Result<Response, ApiError> {
-    let Json(input) = body?;
-    let new = validate(input)?;
-    let product = state.catalogue().create(new)?;
-    Ok(created(product))
-}
-
-/// 201 Created, with the new resource's address in `Location` and its
-/// representation in the body.
-fn created(product: Product) -> Response {
-    let location = format!("/products/{}", product.id);
-    (
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(product),
-    )
-        .into_response()
-}
-
-#[derive(Deserialize)]
-struct PredictionRequest {
-    product_id: u64,
-    price_cents: i64,
-}
-
-#[derive(Serialize)]
-struct Prediction {
-    product_id: u64,
-    price_cents: i64,
-    predicted_units: i64,
-}
-
-/// `POST /predictions`: a calculation, not a new resource, so 200 and no
-/// `Location`. Demand falls as the price rises above the list price.
-async fn predict(
-    State(state): State<AppState>,
-    body: Result<Json<PredictionRequest>, JsonRejection>,
-) -> Result<Json<Prediction>, ApiError> {
-    let Json(request) = body?;
-    if request.price_cents <= 0 {
-        return Err(ApiError::Invalid {
-            field: "price_cents",
-            problem: "must be more than zero".to_owned(),
-        });
-    }
-    let list_price = state
-        .catalogue()
-        .products
-        .get(&request.product_id)
-        .map(|product| product.price_cents)
-        .ok_or(ApiError::ProductNotFound(request.product_id))?;
-    Ok(Json(Prediction {
-        product_id: request.product_id,
-        price_cents: request.price_cents,
-        predicted_units: predicted_units(list_price, request.price_cents),
-    }))
-}
-
-/// `100 * list / price`, rounded down, in `i128`: `100 * i64::MAX` does not
-/// fit in an `i64`. `price` is positive, checked by the caller.
-fn predicted_units(list_price_cents: i64, price_cents: i64) -> i64 {
-    let units = 100 * i128::from(list_price_cents) / i128::from(price_cents);
-    i64::try_from(units).unwrap_or(i64::MAX)
-}
-
-impl Catalogue {
-    /// Stores `product` under its id, replacing whatever was there. Returns
-    /// true when the id was new. An id chosen by a client still counts as
-    /// handed out, so a later POST never collides with it.
-    fn put(&mut self, product: Product) -> bool {
-        self.last_id = self.last_id.max(product.id);
-        self.products.insert(product.id, product).is_none()
-    }
-}
-
-/// `PUT /products/{id}`: the body is the whole new state of the resource.
-/// Sending the same PUT again changes nothing more, which makes it safe to retry.
-async fn put_product(
-    State(state): State<AppState>,
-    PathId(id): PathId,
-    body: Result<Json<ProductInput>, JsonRejection>,
-) -> Result<Response, ApiError> {
-    let Json(input) = body?;
-    if let Some(body_id) = &input.id
-        && body_id.as_u64() != Some(id)
-    {
-        return Err(ApiError::Invalid {
-            field: "id",
-            problem: format!(
-                "is {body_id} but the path names product {id}; leave it out or make them equal"
-            ),
-        });
-    }
-    let product = validate(input)?.with_id(id);
-    let was_new = state.catalogue().put(product.clone());
-    if was_new {
-        Ok(created(product))
-    } else {
-        Ok(Json(product).into_response())
-    }
-}
-
-/// `DELETE /products/{id}`: 204 and no body when it was there, 404 when it
-/// was not. Either way, afterwards it is gone: that is what makes DELETE
-/// idempotent.
-async fn delete_product(
-    State(state): State<AppState>,
-    PathId(id): PathId,
-) -> Result<StatusCode, ApiError> {
-    match state.catalogue().products.remove(&id) {
-        Some(_) => Ok(StatusCode::NO_CONTENT),
-        None => Err(ApiError::ProductNotFound(id)),
-    }
-}
-
-/// Starts listening for a request to stop, and returns a future that resolves
-/// when one comes: SIGTERM, which `docker stop` and Kubernetes send, or Ctrl-C
-/// (SIGINT) in a terminal.
-///
-/// The handlers are installed when this function is *called*, not when the
-/// future is first polled: call it before the server says it is listening, or
-/// a SIGTERM sent right after that line would meet no handler and kill the
-/// process on the spot, in-flight requests and all.
-///
-/// Give the future to `axum::serve(..).with_graceful_shutdown(..)`: the server
-/// then stops accepting connections, lets the requests in flight finish, and
-/// returns, so `main` can exit with status 0.
-pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let terminate = signal(SignalKind::terminate());
-        let interrupt = signal(SignalKind::interrupt());
-        async move {
-            match (terminate, interrupt) {
-                (Ok(mut terminate), Ok(mut interrupt)) => {
-                    tokio::select! {
-                        _ = terminate.recv() => {},
-                        _ = interrupt.recv() => {},
-                    }
-                }
-                (Ok(mut only), Err(error)) | (Err(error), Ok(mut only)) => {
-                    eprintln!("shop: cannot listen for one of SIGTERM and Ctrl-C ({error})");
-                    only.recv().await;
-                }
-                (Err(error), Err(_)) => {
-                    eprintln!(
-                        "shop: cannot listen for SIGTERM or Ctrl-C ({error}); kill it to stop it"
-                    );
-                    std::future::pending::<()>().await;
-                }
-            }
-        }
-    }
-    // Windows has no SIGTERM: Ctrl-C is the only polite way to stop there.
-    #[cfg(not(unix))]
-    async {
-        if let Err(error) = tokio::signal::ctrl_c().await {
-            eprintln!("shop: cannot listen for Ctrl-C ({error}); kill it to stop it");
-            std::future::pending::<()>().await;
-        }
-    }
 }

@@ -9,7 +9,9 @@ use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
-use deploy::{Config, ConfigError, app, shutdown_signal};
+// Chapter 9's answer: SIGTERM and Ctrl-C, handled from the moment it is called.
+use containerize::shutdown_signal;
+use deploy::{Config, ConfigError, app};
 use tokio::net::TcpListener;
 
 /// Why the shop did not start, or did not stop cleanly.

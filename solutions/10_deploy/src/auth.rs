@@ -8,11 +8,11 @@
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use shop::problem::Problem;
 
-use crate::ApiError;
 use crate::config::ApiKey;
 
 /// The path that answers without credentials.
@@ -37,10 +37,12 @@ pub async fn require_api_key(
             // A missing key is routine (a client not set up yet); a wrong one
             // may be someone guessing, which an operator wants to see.
             match error {
-                ApiError::WrongCredentials => {
+                AuthError::WrongCredentials => {
                     tracing::warn!(%method, path, "refused: wrong API key")
                 }
-                _ => tracing::debug!(%method, path, "refused: no API key"),
+                AuthError::MissingCredentials => {
+                    tracing::debug!(%method, path, "refused: no API key")
+                }
             }
             error.into_response()
         }
@@ -55,12 +57,12 @@ fn is_health_check(method: &Method, path: &str) -> bool {
 
 // ANCHOR: check
 /// `Ok` when the headers carry `key` as a bearer token.
-pub fn check(headers: &HeaderMap, key: &ApiKey) -> Result<(), ApiError> {
-    let token = bearer_token(headers).ok_or(ApiError::MissingCredentials)?;
+pub fn check(headers: &HeaderMap, key: &ApiKey) -> Result<(), AuthError> {
+    let token = bearer_token(headers).ok_or(AuthError::MissingCredentials)?;
     if key.matches(token) {
         Ok(())
     } else {
-        Err(ApiError::WrongCredentials)
+        Err(AuthError::WrongCredentials)
     }
 }
 
@@ -74,3 +76,40 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 // ANCHOR_END: check
+
+// ANCHOR: auth_error
+/// Why a request was refused. The shop's `ApiError` knows nothing of keys, so
+/// the 401s have their own error, which leaves as the same RFC 9457 problem.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("this endpoint needs the API key: send it as the header `Authorization: Bearer <key>`")]
+    MissingCredentials,
+    #[error("the API key in the Authorization header is not the right one")]
+    WrongCredentials,
+}
+
+/// A 401 problem, with the status's reason phrase as its title and the
+/// message as its `detail`, plus the challenge.
+impl IntoResponse for AuthError {
+    fn into_response(self) -> Response {
+        let mut response = Problem {
+            status: StatusCode::UNAUTHORIZED,
+            detail: self.to_string(),
+        }
+        .into_response();
+        // A 401 must say which credentials would work (RFC 9110 §11.6.1).
+        // RFC 6750 §3.1: no error code when no credentials came at all,
+        // `invalid_token` when the token is wrong.
+        let challenge = match self {
+            AuthError::MissingCredentials => HeaderValue::from_static("Bearer realm=\"shop\""),
+            AuthError::WrongCredentials => {
+                HeaderValue::from_static("Bearer realm=\"shop\", error=\"invalid_token\"")
+            }
+        };
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, challenge);
+        response
+    }
+}
+// ANCHOR_END: auth_error
