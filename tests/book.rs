@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use mdbook_driver::MDBook;
 use regex::Regex;
 use restlings::course::{Course, Exercise};
+use restlings::dev::markers;
 use tempfile::TempDir;
 
 const BOOK_DIR: &str = "book";
@@ -152,6 +153,18 @@ fn no_mdbook_directive_survives_in_the_rendered_html() {
              expand it. Check its spelling and that the file it names exists.",
             page.display()
         );
+        // The solutions carry the exercises' starting code in markers;
+        // mdBook's includes drop every anchor-like line, so the book shows
+        // the clean answer. A marker that survives would show a reader the
+        // `todo!()` inside the answer.
+        for marker in [markers::STARTER, markers::SOLUTION_ONLY, markers::END] {
+            assert!(
+                !text.contains(marker),
+                "{} shows the exercise marker `{marker}`: an include let a line of starting \
+                 code into the book. Keep markers on lines of their own, starting with `//`.",
+                page.display()
+            );
+        }
     }
 }
 
