@@ -1,7 +1,12 @@
 //! The shop as a program, ready for a container: it listens on `0.0.0.0`, at
 //! the port in `PORT` (8080 when unset), and stops cleanly on SIGTERM or Ctrl-C.
 //!
+// ANCHOR: exercise //! Run it: `cargo run`, then `curl localhost:8080/health`.
+// ANCHOR: exercise
+// ANCHOR: exercise // Starting code leaves parts unused until you write them.
+// ANCHOR: exercise #![allow(dead_code, unused_imports, unused_variables, clippy::todo)]
 //! Run it: `cargo run -p sol09_containerize`, then `curl localhost:8080/health`.
+// ANCHOR_END: exercise
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -42,6 +47,18 @@ async fn main() -> ExitCode {
 // ANCHOR: run
 async fn run() -> Result<(), StartError> {
     let port = port(port_variable().as_deref())?;
+    // ANCHOR: exercise // TODO: listen and serve until asked to stop.
+    // ANCHOR: exercise //     - First `let shutdown = shutdown_signal();`, so SIGTERM is handled
+    // ANCHOR: exercise //       from before the moment you print that you are listening.
+    // ANCHOR: exercise //     - The address is every interface, `Ipv4Addr::UNSPECIFIED` (0.0.0.0),
+    // ANCHOR: exercise //       never 127.0.0.1: `SocketAddr::from((Ipv4Addr::UNSPECIFIED, port))`.
+    // ANCHOR: exercise //     - `tokio::net::TcpListener::bind(address).await`; turn its error into
+    // ANCHOR: exercise //       `StartError::Bind { address, source }` with `map_err`, then `?`.
+    // ANCHOR: exercise //     - `axum::serve(listener, app())
+    // ANCHOR: exercise //            .with_graceful_shutdown(shutdown).await`,
+    // ANCHOR: exercise //       its error into `StartError::Serve`.
+    // ANCHOR: exercise //     - Return `Ok(())`: `main` then exits with status 0.
+    // ANCHOR: exercise todo!("bind 0.0.0.0:{port} and serve app() until the shutdown future resolves")
     // Listen for SIGTERM before saying we are up: see `shutdown_signal`.
     let shutdown = shutdown_signal();
     // Every interface, not 127.0.0.1: inside a container, 127.0.0.1 is the
@@ -58,6 +75,7 @@ async fn run() -> Result<(), StartError> {
         .map_err(StartError::Serve)?;
     eprintln!("shop: stopped cleanly");
     Ok(())
+    // ANCHOR_END: exercise
 }
 // ANCHOR_END: run
 

@@ -51,29 +51,45 @@ pub async fn require_api_key(
 
 /// GET (and HEAD, its body-less twin) of the health path.
 fn is_health_check(method: &Method, path: &str) -> bool {
+    // ANCHOR: exercise // TODO: true for GET and HEAD (compare with `Method::GET`, `Method::HEAD`)
+    // ANCHOR: exercise //     of exactly `HEALTH_PATH`; false for any other method or path.
+    // ANCHOR: exercise todo!("is this the health check?")
     (method == Method::GET || method == Method::HEAD) && path == HEALTH_PATH
+    // ANCHOR_END: exercise
 }
 // ANCHOR_END: middleware
 
 // ANCHOR: check
 /// `Ok` when the headers carry `key` as a bearer token.
 pub fn check(headers: &HeaderMap, key: &ApiKey) -> Result<(), AuthError> {
+    // ANCHOR: exercise // TODO: no bearer token (`bearer_token(headers)` is `None`) is
+    // ANCHOR: exercise //     `AuthError::MissingCredentials`; a token that `key.matches` is `Ok(())`;
+    // ANCHOR: exercise //     any other token is `AuthError::WrongCredentials`.
+    // ANCHOR: exercise todo!("check the bearer token against the key")
     let token = bearer_token(headers).ok_or(AuthError::MissingCredentials)?;
     if key.matches(token) {
         Ok(())
     } else {
         Err(AuthError::WrongCredentials)
     }
+    // ANCHOR_END: exercise
 }
 
 /// The token in `Authorization: Bearer <token>`, or `None` when there is no
 /// such header, another scheme (`Basic …`), or no token. The scheme's name is
 /// case-insensitive (RFC 9110 §11.1); the token is not.
 pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    // ANCHOR: exercise // TODO: read `headers.get(header::AUTHORIZATION)` as text (`.to_str().ok()`),
+    // ANCHOR: exercise //     split it once at the first space (`.split_once(' ')`) into scheme and
+    // ANCHOR: exercise //     token, and return the trimmed token when the scheme is "bearer" in any
+    // ANCHOR: exercise //     case (`eq_ignore_ascii_case`) and the token is not empty. `?` on an
+    // ANCHOR: exercise //     `Option` returns `None` early.
+    // ANCHOR: exercise todo!("find the token of Authorization: Bearer <token>")
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+    // ANCHOR_END: exercise
 }
 // ANCHOR_END: check
 
@@ -98,6 +114,13 @@ impl IntoResponse for AuthError {
         }
         .into_response();
         // A 401 must say which credentials would work (RFC 9110 §11.6.1).
+        // ANCHOR: exercise // TODO: insert the header `header::WWW_AUTHENTICATE` into
+        // ANCHOR: exercise //     `response.headers_mut()`. RFC 6750 §3.1: with no credentials at
+        // ANCHOR: exercise //     all (`AuthError::MissingCredentials`), `Bearer realm="shop"`;
+        // ANCHOR: exercise //     with a wrong key, `Bearer realm="shop", error="invalid_token"`.
+        // ANCHOR: exercise //     Build it with `HeaderValue::from_static(...)`.
+        // ANCHOR: exercise todo!("add the WWW-Authenticate: Bearer challenge");
+        // ANCHOR: exercise #[allow(unreachable_code)]
         // RFC 6750 §3.1: no error code when no credentials came at all,
         // `invalid_token` when the token is wrong.
         let challenge = match self {
@@ -109,6 +132,7 @@ impl IntoResponse for AuthError {
         response
             .headers_mut()
             .insert(header::WWW_AUTHENTICATE, challenge);
+        // ANCHOR_END: exercise
         response
     }
 }

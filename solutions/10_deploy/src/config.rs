@@ -120,6 +120,14 @@ pub fn port(raw: Option<&str>) -> Result<u16, ConfigError> {
 /// characters are those of RFC 6750's `b64token`, the only ones a client can
 /// put after `Bearer `.
 pub fn api_key(raw: Option<&str>) -> Result<Option<ApiKey>, ConfigError> {
+    // ANCHOR: exercise // TODO: `None` is `Ok(None)`: no key, an open API. `Some("")` is
+    // ANCHOR: exercise //     `ConfigError::EmptyApiKey`. Otherwise every character before the
+    // ANCHOR: exercise //     trailing `=`s (`raw.trim_end_matches('=')`) must be ASCII
+    // ANCHOR: exercise //     alphanumeric or one of `-._~+/`: return `ConfigError::BadApiKey(c)`
+    // ANCHOR: exercise //     with the first one that is not (`.chars().find(...)`), and
+    // ANCHOR: exercise //     `BadApiKey('=')` when nothing is left before the `=`s. A good key is
+    // ANCHOR: exercise //     `Ok(Some(ApiKey(raw.to_owned())))`.
+    // ANCHOR: exercise todo!("read API_KEY: None when unset, an error when empty or not a bearer token")
     let Some(raw) = raw else {
         return Ok(None);
     };
@@ -135,6 +143,7 @@ pub fn api_key(raw: Option<&str>) -> Result<Option<ApiKey>, ConfigError> {
         return Err(ConfigError::BadApiKey('='));
     }
     Ok(Some(ApiKey(raw.to_owned())))
+    // ANCHOR_END: exercise
 }
 // ANCHOR_END: api_key
 
@@ -150,6 +159,11 @@ pub enum LogLevel {
 }
 
 pub fn log_level(raw: Option<&str>) -> Result<LogLevel, ConfigError> {
+    // ANCHOR: exercise // TODO: `None` is `Ok(LogLevel::Info)`. Otherwise `match` on
+    // ANCHOR: exercise //     `raw.to_ascii_lowercase().as_str()`: "error", "warn", "info", "debug"
+    // ANCHOR: exercise //     and "trace" are the five variants; anything else, the empty text
+    // ANCHOR: exercise //     included, is `ConfigError::BadLogLevel(raw.to_owned())`.
+    // ANCHOR: exercise todo!("read LOG_LEVEL: info when unset, one of five levels, an error otherwise")
     let Some(raw) = raw else {
         return Ok(LogLevel::Info);
     };
@@ -161,6 +175,7 @@ pub fn log_level(raw: Option<&str>) -> Result<LogLevel, ConfigError> {
         "trace" => Ok(LogLevel::Trace),
         _ => Err(ConfigError::BadLogLevel(raw.to_owned())),
     }
+    // ANCHOR_END: exercise
 }
 // ANCHOR_END: log_level
 
@@ -191,7 +206,12 @@ impl ApiKey {
     /// attacker cannot find the key byte by byte by timing the answers.
     /// (Only the length can leak, and a random key's length is no secret.)
     pub fn matches(&self, candidate: &str) -> bool {
+        // ANCHOR: exercise // TODO: compare the bytes with `subtle::ConstantTimeEq`, never `==`:
+        // ANCHOR: exercise //     `self.0.as_bytes().ct_eq(candidate.as_bytes())` gives a `Choice`,
+        // ANCHOR: exercise //     and `.into()` turns it into a `bool`.
+        // ANCHOR: exercise todo!("compare the key in constant time")
         self.0.as_bytes().ct_eq(candidate.as_bytes()).into()
+        // ANCHOR_END: exercise
     }
 }
 

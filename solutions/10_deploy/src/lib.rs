@@ -1,3 +1,38 @@
+// ANCHOR: exercise //! Chapter 10, Deploy: configuration from the environment, and an API key.
+// ANCHOR: exercise //!
+// ANCHOR: exercise //! The shop of chapter 9 runs in a container. To deploy it, the operator
+// ANCHOR: exercise //! configures it from outside and keeps strangers out. The shop itself is
+// ANCHOR: exercise //! chapter 8's answer, `solutions/08_idempotency_key`, used here as the crate
+// ANCHOR: exercise //! `shop`; `src/main.rs` stops on SIGTERM with chapter 9's answer, the crate
+// ANCHOR: exercise //! `containerize` (see `Cargo.toml`). What is left to write:
+// ANCHOR: exercise //!
+// ANCHOR: exercise //! - `src/config.rs` reads `PORT` (8080 when unset), `API_KEY` (no key when
+// ANCHOR: exercise //!   unset) and `LOG_LEVEL` (`info` when unset); a bad value is a
+// ANCHOR: exercise //!   [`ConfigError`] naming the variable and what it accepts, and the service
+// ANCHOR: exercise //!   stops at startup with it
+// ANCHOR: exercise //! - with a key, every request but `GET /health` needs `Authorization: Bearer
+// ANCHOR: exercise //!   <key>`; without it, or with a wrong one, the answer is a 401 problem with
+// ANCHOR: exercise //!   `WWW-Authenticate: Bearer` (`src/auth.rs`); the key is compared in
+// ANCHOR: exercise //!   constant time
+// ANCHOR: exercise //! - `deploy.toml` declares the image, the binary, the port, the variables and
+// ANCHOR: exercise //!   every endpoint below, for `restlings deploy exercises/10_deploy/deploy.toml`
+// ANCHOR: exercise //!
+// ANCHOR: exercise //! The endpoints are chapter 8's, unchanged:
+// ANCHOR: exercise //!
+// ANCHOR: exercise //! - `GET /health` — 200 with `{"status": "ok"}`, open even with a key (chapter 2)
+// ANCHOR: exercise //! - `GET /products`, `GET /products/{id}`, `GET /optimizations/today` — reads (chapter 3)
+// ANCHOR: exercise //! - `POST /products`, `POST /predictions` (chapter 4), `PUT /products/{id}` (chapter 5),
+// ANCHOR: exercise //!   `DELETE /products/{id}` (chapter 6)
+// ANCHOR: exercise //! - every error is an RFC 9457 problem, `application/problem+json` (chapter 7)
+// ANCHOR: exercise //! - `POST /orders` with `Idempotency-Key`, `GET /orders/{id}` (chapter 8)
+// ANCHOR: exercise //!
+// ANCHOR: exercise //! Start with `src/config.rs`, then `src/auth.rs` (the check, then the
+// ANCHOR: exercise //! challenge) and the layer in `app` below; finish with `deploy.toml`.
+// ANCHOR: exercise //!
+// ANCHOR: exercise //! Check it: `cargo test` in this directory. Read: `book/src/10_deploy.md`.
+// ANCHOR: exercise
+// ANCHOR: exercise // Starting code leaves parts unused until you write them.
+// ANCHOR: exercise #![allow(dead_code, unused_imports, unused_mut, unused_variables, clippy::todo)]
 //! Chapter 10, Deploy: the reference answer.
 //!
 //! The shop is chapter 8's answer, `solutions/08_idempotency_key`, used here
@@ -25,6 +60,7 @@
 //! - `POST /orders` with `Idempotency-Key`, `GET /orders/{id}` (chapter 8)
 //!
 //! Check it: `cargo test -p sol10_deploy`. Read: `book/src/10_deploy.md`.
+// ANCHOR_END: exercise
 
 pub mod auth;
 pub mod config;
@@ -48,10 +84,15 @@ pub fn app(api_key: Option<ApiKey>) -> Router {
     // added runs first: the key is checked before routing, before any body is
     // read, and the log line sees every answer, 401s included.
     let app = match api_key {
+        // ANCHOR: exercise // TODO: wrap `app` in the key check, so that it runs before routing:
+        // ANCHOR: exercise //     `app.layer(middleware::from_fn_with_state(Arc::new(key), auth::require_api_key))`.
+        // ANCHOR: exercise //     `from_fn_with_state` hands the key to the middleware as its `State`.
+        // ANCHOR: exercise Some(key) => todo!("layer auth::require_api_key, with the key as its state"),
         Some(key) => app.layer(middleware::from_fn_with_state(
             Arc::new(key),
             auth::require_api_key,
         )),
+        // ANCHOR_END: exercise
         None => app,
     };
     app.layer(middleware::from_fn(log_request))
