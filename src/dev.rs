@@ -1,9 +1,11 @@
 //! `restlings dev sync` and `restlings dev check`: commands for course authors.
 //!
 //! A chapter is written once, as its solution. Each exercise's `src/` is
-//! derived from `solutions/<name>/src/`: the learner's parts, marked in the
-//! solution (see [`markers`]), are replaced by the starting code their
-//! markers carry. The derived files stay committed, so learners get plain
+//! derived from `solutions/<name>/src/`, and so are the files beside it (a
+//! Dockerfile, its ignore file, a deploy manifest): the learner's parts,
+//! marked in the solution (see [`markers`]), are replaced by the starting
+//! code their markers carry. The solution's `Cargo.toml` and `HINT.md` are
+//! its own. The derived files stay committed, so learners get plain
 //! files; `dev check`, and the course's own `cargo test`, fail when one is
 //! stale.
 
@@ -19,16 +21,37 @@ use std::process::ExitCode;
 /// The command that regenerates the exercises.
 pub const SYNC_COMMAND: &str = "cargo run -- dev sync";
 
-/// The first line of every generated file: what it is, where it comes from,
-/// and the command that wrote it.
-pub fn header(source: &Path) -> String {
+/// The first line of every generated file, in the file's own comment syntax:
+/// what it is, where it comes from, and the command that wrote it.
+pub fn header(source: &Path, comment: &str) -> String {
     format!(
-        "{HEADER_START}{} by `{SYNC_COMMAND}`.\n",
+        "{comment}{HEADER_START}{} by `{SYNC_COMMAND}`.\n",
         slash_path(source)
     )
 }
 
-const HEADER_START: &str = "// Starting code generated from ";
+/// What every generated file's first line says after its comment token.
+const HEADER_START: &str = " Starting code generated from ";
+
+/// Files of a solution folder that are not derived: the package's own
+/// manifest (the exercise's names its package and test file differently)
+/// and the hint, which the runner and the book read from the solution.
+const NOT_DERIVED: [&str; 2] = ["Cargo.toml", crate::course::HINT_FILE];
+
+/// The line-comment token of a file the generator derives, by its name.
+fn comment_token(path: &Path) -> Option<&'static str> {
+    let name = path.file_name()?.to_str()?;
+    if name.ends_with(".rs") {
+        Some("//")
+    } else if name.starts_with("Dockerfile")
+        || name.ends_with(".dockerignore")
+        || name.ends_with(".toml")
+    {
+        Some("#")
+    } else {
+        None
+    }
+}
 
 /// One file an exercise should hold, derived from its solution.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,20 +102,59 @@ pub fn derive(course: &Course) -> anyhow::Result<Vec<Derived>> {
 }
 
 fn derive_exercise(root: &Path, exercise: &Exercise) -> anyhow::Result<Vec<Derived>> {
-    let solution_src = solution_dir(exercise).join("src");
+    let solution = solution_dir(exercise);
+    // `src/`, and the chapter's other files beside it: a Dockerfile, its
+    // ignore file, a deploy manifest.
+    let mut sources: Vec<PathBuf> = rust_files(root, &solution.join("src"))?
+        .into_iter()
+        .map(|relative| Path::new("src").join(relative))
+        .collect();
+    sources.extend(top_level_files(root, &solution)?);
     let mut derived = Vec::new();
-    for relative in rust_files(root, &solution_src)? {
-        let source = solution_src.join(&relative);
+    for relative in sources {
+        let source = solution.join(&relative);
+        let comment = comment_token(&source).with_context(|| {
+            format!(
+                "{}: the generator does not know this kind of file's comment syntax, so it \
+                 cannot read its exercise markers; teach `comment_token` in src/dev.rs, or \
+                 keep the file out of the solution folder",
+                source.display()
+            )
+        })?;
         let text = fs::read_to_string(root.join(&source))
             .with_context(|| format!("cannot read the solution file {}", source.display()))?;
-        let starting = markers::starting_code_of(&source, &text)?;
+        let starting = markers::starting_code(&text, comment).with_context(|| {
+            format!(
+                "{}: the exercise markers are out of place",
+                source.display()
+            )
+        })?;
         derived.push(Derived {
-            path: exercise.dir.join("src").join(&relative),
-            contents: format!("{}{starting}", header(&source)),
+            path: exercise.dir.join(&relative),
+            contents: format!("{}{starting}", header(&source, comment)),
             source,
         });
     }
     Ok(derived)
+}
+
+/// The files directly in a solution folder that its exercise derives.
+fn top_level_files(root: &Path, solution: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let full = root.join(solution);
+    let entries = fs::read_dir(&full).with_context(|| format!("cannot list {}", full.display()))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot list {}", full.display()))?;
+        let kind = entry
+            .file_type()
+            .with_context(|| format!("cannot inspect {}", entry.path().display()))?;
+        let name = PathBuf::from(entry.file_name());
+        if kind.is_file() && !NOT_DERIVED.iter().any(|skip| name == Path::new(skip)) {
+            files.push(name);
+        }
+    }
+    files.sort();
+    Ok(files)
 }
 
 /// The solution folder of an exercise, relative to the course root.
@@ -141,7 +203,7 @@ fn orphans(course: &Course, derived: &[Derived]) -> anyhow::Result<Vec<PathBuf>>
             }
             let text = fs::read_to_string(root.join(&path))
                 .with_context(|| format!("cannot read {}", path.display()))?;
-            if !text.starts_with(HEADER_START) {
+            if !is_generated(&text) {
                 bail!(
                     "{} is written by hand, but {} is generated from {}: move the file into the \
                      solution (with markers for the learner's parts), then run `{SYNC_COMMAND}`",
@@ -152,8 +214,28 @@ fn orphans(course: &Course, derived: &[Derived]) -> anyhow::Result<Vec<PathBuf>>
             }
             orphans.push(path);
         }
+        // Beside `src/`, only what the generator wrote is its to remove: the
+        // manifest and the tests are written by hand.
+        for name in top_level_files(root, &exercise.dir)? {
+            let path = exercise.dir.join(&name);
+            if derived.iter().any(|file| file.path == path) {
+                continue;
+            }
+            let text = fs::read_to_string(root.join(&path)).unwrap_or_default();
+            if is_generated(&text) {
+                orphans.push(path);
+            }
+        }
     }
     Ok(orphans)
+}
+
+/// True when the text opens with the generated-file line, in any comment syntax.
+fn is_generated(text: &str) -> bool {
+    ["//", "#"].iter().any(|comment| {
+        text.strip_prefix(comment)
+            .is_some_and(|rest| rest.starts_with(HEADER_START))
+    })
 }
 
 /// `dev sync`: writes every stale exercise file and removes orphans.

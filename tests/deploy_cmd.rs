@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use assert_cmd::cargo::cargo_bin_cmd;
 use dockerfile_rules::engine;
+use restlings::dev::markers;
 use tempfile::TempDir;
 
 const KEY: &str = "deploy-cmd-test-key";
@@ -69,9 +70,12 @@ fn deploy(args: &[&str], env: &[(&str, Option<&str>)]) -> Ran {
     }
 }
 
-/// The solution's manifest, changed by `edit`, written to a temp dir.
+/// The solution's manifest, changed by `edit`, written to a temp dir. It is
+/// the answer as a learner writes it: without the lines that carry the
+/// exercise's starting code, so that the line numbers below are the answer's.
 fn edited_manifest(edit: impl Fn(&str) -> String) -> (TempDir, PathBuf) {
     let text = fs::read_to_string(solution_manifest()).expect("the solution has a deploy.toml");
+    let text = markers::answer(&text, "#");
     let dir = tempfile::tempdir().expect("a temp dir");
     let path = dir.path().join("deploy.toml");
     fs::write(&path, edit(&text)).expect("write the edited manifest");
@@ -188,6 +192,13 @@ fn a_broken_manifest_is_refused_with_file_line_and_field() {
 #[test]
 fn a_variable_the_shell_does_not_set_is_named_with_its_line() {
     let manifest = solution_manifest();
+    let text = fs::read_to_string(&manifest).expect("the solution has a deploy.toml");
+    let env_line = text
+        .lines()
+        .position(|line| line.starts_with("env = "))
+        .expect("the solution's deploy.toml declares `env = [...]`")
+        + 1;
+    let located = format!("deploy.toml:{env_line}:8: env: API_KEY is not set");
 
     let ran = deploy(
         &["--mode", "binary", manifest.to_str().expect("a UTF-8 path")],
@@ -201,8 +212,7 @@ fn a_variable_the_shell_does_not_set_is_named_with_its_line() {
         ran.both()
     );
     assert!(
-        ran.stderr
-            .contains("deploy.toml:13:8: env: API_KEY is not set")
+        ran.stderr.contains(&located)
             && ran
                 .stderr
                 .contains("API_KEY=… LOG_LEVEL=… restlings deploy"),

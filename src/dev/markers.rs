@@ -25,7 +25,7 @@
 //! Every other `ANCHOR` line belongs to the book and is left out of the
 //! exercise, which the book never includes.
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 
 /// Opens a region and carries one line of its starting code.
 pub const STARTER: &str = "ANCHOR: exercise";
@@ -167,12 +167,6 @@ pub fn answer(solution: &str, comment: &str) -> String {
         .collect()
 }
 
-/// Reads the starting code of a file, naming the file in any error.
-pub fn starting_code_of(path: &std::path::Path, solution: &str) -> anyhow::Result<String> {
-    starting_code(solution, "//")
-        .with_context(|| format!("{}: the exercise markers are out of place", path.display()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,6 +248,16 @@ mod tests {
             exercise("// ANCHOR: exercises\nx\n// ANCHOR_END: exercises\n"),
             "x\n",
             "`exercises` is a book anchor: dropped, and its lines kept"
+        );
+    }
+
+    #[test]
+    fn a_hash_commented_file_takes_the_same_markers() {
+        let solution = "# ANCHOR: builder\n# ANCHOR: exercise env = []\nenv = [\"API_KEY\"]\n# ANCHOR_END: exercise\n";
+        assert_eq!(
+            starting_code(solution, "#").expect("well-formed markers"),
+            "env = []\n",
+            "a Dockerfile or TOML file marks its learner's parts with `#` comments"
         );
     }
 
