@@ -9,7 +9,7 @@
 //!   and the book page to read.
 //!
 //! ```ignore
-//! let app = TestApp::spawn(app(), "02_endpoints").await;
+//! let app = TestApp::spawn(app, "02_endpoints").await;
 //! app.get("/health").await
 //!     .expect_status(StatusCode::OK, "A health check answers 200 when the service is up.");
 //! ```
@@ -54,27 +54,32 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    /// Serves `app` on a free loopback port, or, in URL mode, targets
-    /// `RESTLINGS_BASE_URL` and leaves `app` unused.
+    /// Serves the router that `app` builds on a free loopback port, or, in URL
+    /// mode, targets `RESTLINGS_BASE_URL` and never calls `app`: a server in
+    /// another language is judged without building a line of the exercise,
+    /// whose unfinished `todo!()`s would otherwise panic first.
     ///
     /// `chapter` is the book page the failure messages point to, such as
     /// `"02_endpoints"` for `book/src/02_endpoints.md`.
-    pub async fn spawn(app: axum::Router, chapter: &'static str) -> TestApp {
+    pub async fn spawn(app: impl FnOnce() -> axum::Router, chapter: &'static str) -> TestApp {
+        match base_url_from_env() {
+            Some(url) => TestApp::connect(&url, chapter),
+            None => TestApp::serve(app(), chapter).await,
+        }
+    }
+
+    /// Serves `app` on a free loopback port. Not generic, so that its code is
+    /// compiled once, in the kit, rather than in every test crate.
+    async fn serve(app: axum::Router, chapter: &'static str) -> TestApp {
         let timeout = timeout_from_env();
-        let (base_url, server, url_mode) = match base_url_from_env() {
-            Some(url) => (url, None, true),
-            None => {
-                let running = server::Running::start(app).await;
-                (running.base_url(), Some(Arc::new(running)), false)
-            }
-        };
+        let running = server::Running::start(app).await;
         TestApp {
-            base_url,
+            base_url: running.base_url(),
             client: http_client(timeout),
             timeout,
             chapter,
-            url_mode,
-            _server: server,
+            url_mode: false,
+            _server: Some(Arc::new(running)),
         }
     }
 

@@ -41,7 +41,7 @@ async fn a_todo_in_a_handler_is_reported_as_the_spot_to_write_next() {
         todo!("return the health JSON")
     }
     let app = TestApp::spawn(
-        Router::new().route("/health", get(unfinished)),
+        || Router::new().route("/health", get(unfinished)),
         "02_endpoints",
     )
     .await;
@@ -72,7 +72,7 @@ async fn a_handler_that_never_answers_is_diagnosed_as_stuck_after_the_timeout() 
         std::future::pending::<()>().await;
         "never"
     }
-    let app = TestApp::spawn(Router::new().route("/slow", get(stuck)), "02_endpoints")
+    let app = TestApp::spawn(|| Router::new().route("/slow", get(stuck)), "02_endpoints")
         .await
         .with_timeout(Duration::from_millis(300));
 
@@ -99,7 +99,7 @@ async fn a_handler_that_blocks_its_thread_still_gets_a_timeout_not_a_frozen_test
         std::thread::sleep(Duration::from_secs(3));
         "late"
     }
-    let app = TestApp::spawn(Router::new().route("/spin", get(spin)), "02_endpoints")
+    let app = TestApp::spawn(|| Router::new().route("/spin", get(spin)), "02_endpoints")
         .await
         .with_timeout(Duration::from_millis(300));
 
@@ -135,10 +135,12 @@ async fn a_server_that_is_not_running_is_diagnosed_as_refused() {
 #[tokio::test]
 async fn a_json_mismatch_shows_both_values() {
     let app = TestApp::spawn(
-        Router::new().route(
-            "/health",
-            get(|| async { axum::Json(kit::json!({"status": "down"})) }),
-        ),
+        || {
+            Router::new().route(
+                "/health",
+                get(|| async { axum::Json(kit::json!({"status": "down"})) }),
+            )
+        },
         "02_endpoints",
     )
     .await;

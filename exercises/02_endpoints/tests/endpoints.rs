@@ -7,7 +7,7 @@ use kit::{StatusCode, TestApp, json};
 const CHAPTER: &str = "02_endpoints";
 
 async fn spawn() -> TestApp {
-    TestApp::spawn(app(), CHAPTER).await
+    TestApp::spawn(app, CHAPTER).await
 }
 
 #[tokio::test]

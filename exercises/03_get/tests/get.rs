@@ -11,7 +11,7 @@ use kit::{Exchange, StatusCode, TestApp, Value, json};
 const CHAPTER: &str = "03_get";
 
 async fn spawn() -> TestApp {
-    TestApp::spawn(app(), CHAPTER).await
+    TestApp::spawn(app, CHAPTER).await
 }
 
 fn seeds() -> Vec<Value> {

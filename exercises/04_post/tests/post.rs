@@ -10,7 +10,7 @@ use post::app;
 const CHAPTER: &str = "04_post";
 
 async fn spawn() -> TestApp {
-    TestApp::spawn(app(), CHAPTER).await
+    TestApp::spawn(app, CHAPTER).await
 }
 
 #[tokio::test]

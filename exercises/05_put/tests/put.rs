@@ -12,7 +12,7 @@ use put::app;
 const CHAPTER: &str = "05_put";
 
 async fn spawn() -> TestApp {
-    TestApp::spawn(app(), CHAPTER).await
+    TestApp::spawn(app, CHAPTER).await
 }
 
 #[tokio::test]

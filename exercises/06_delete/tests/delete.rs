@@ -12,7 +12,7 @@ use kit::{Exchange, StatusCode, TestApp, Value, json};
 const CHAPTER: &str = "06_delete";
 
 async fn spawn() -> TestApp {
-    TestApp::spawn(app(), CHAPTER).await
+    TestApp::spawn(app, CHAPTER).await
 }
 
 #[tokio::test]

@@ -14,7 +14,7 @@ const CHAPTER: &str = "07_problem_details";
 const MAX_BODY: usize = 65_536;
 
 async fn spawn() -> TestApp {
-    TestApp::spawn(app(), CHAPTER).await
+    TestApp::spawn(app, CHAPTER).await
 }
 
 /// True when `detail` mentions `field` as a word of its own: `price_cents` in

@@ -13,7 +13,7 @@ use kit::{Exchange, Method, StatusCode, TestApp, Value, json};
 const CHAPTER: &str = "08_idempotency_key";
 
 async fn spawn() -> TestApp {
-    TestApp::spawn(app(), CHAPTER).await
+    TestApp::spawn(app, CHAPTER).await
 }
 
 const DRAFT: &str = "the IETF httpapi draft \"The Idempotency-Key HTTP Header Field\"";

@@ -17,12 +17,12 @@ pub async fn guarded() -> Option<(TestApp, String)> {
             );
             return None;
         };
-        return Some((TestApp::spawn(app(None), CHAPTER).await, key));
+        return Some((TestApp::spawn(|| app(None), CHAPTER).await, key));
     }
     let config = Config::from_vars([("API_KEY", KEY)])
         .unwrap_or_else(|error| panic!("{KEY} is a valid key, got: {error}"));
     Some((
-        TestApp::spawn(app(config.api_key), CHAPTER).await,
+        TestApp::spawn(|| app(config.api_key), CHAPTER).await,
         KEY.to_owned(),
     ))
 }
@@ -158,7 +158,7 @@ async fn without_api_key_every_endpoint_stays_open() {
         println!("SKIPPED: {KEY_VAR} is set, so the server in URL mode demands a key");
         return;
     }
-    let app = TestApp::spawn(app(None), CHAPTER).await;
+    let app = TestApp::spawn(|| app(None), CHAPTER).await;
 
     let res = app.get("/products").await;
 
