@@ -2,14 +2,16 @@
 //!
 //! `tests/servers/shop.py` is the shop written again in Python with the
 //! standard library only. For each chapter below this test
-//! 1. runs the chapter's test binary against the Python shop in URL mode
-//!    (`RESTLINGS_BASE_URL`), which must pass, and then
+//! 1. runs the chapter's test binary, built from `exercises/` as shipped
+//!    (unfinished, as a learner who writes the chapter in another language
+//!    runs it), against the Python shop in URL mode (`RESTLINGS_BASE_URL`),
+//!    which must pass, and then
 //! 2. runs it against every mutant of that chapter (`shop.py --break ID`, one
 //!    broken contract line each), which must each fail.
 //!
 //! A mutant that survives is a contract line no test checks. Run it alone:
 //! `python3 tests/servers/shop.py --port 8000 --break ID`, then
-//! `RESTLINGS_BASE_URL=http://127.0.0.1:8000 cargo test -p solNN_topic`.
+//! `cd exercises/NN_topic && RESTLINGS_BASE_URL=http://127.0.0.1:8000 cargo test`.
 //! Known survivors are listed, with what is missing, in `url_mode/gaps.rs`.
 
 #[path = "url_mode/gaps.rs"]
@@ -28,8 +30,8 @@ use gaps::{Caught, KNOWN_GAPS};
 use serde_json::Value;
 use shop::{Outcome, find_python, run_against, shop_py};
 
-/// The chapters proven in URL mode. Adding one is one line: the solution
-/// package `sol<chapter>` must exist, and the mutants tagged with that chapter
+/// The chapters proven in URL mode. Adding one is one line: the exercise
+/// package `ex<chapter>` must exist, and the mutants tagged with that chapter
 /// in `tests/servers/mutants.py` are run against its tests.
 const CHAPTERS: &[&str] = &[
     "02_endpoints",
@@ -175,7 +177,9 @@ fn python_or_skip() -> Option<PathBuf> {
     python
 }
 
-/// Builds the chapters' solution test binaries once; returns them by chapter.
+/// Builds the chapters' test binaries once, from the exercises as shipped:
+/// in URL mode they must judge a server without ever running the unfinished
+/// exercise code they are linked with. Returns them by chapter.
 /// Cargo releases its build lock before it runs tests, so this nested build
 /// does not wait on the `cargo test` that runs it.
 fn build_chapter_tests() -> BTreeMap<String, PathBuf> {
@@ -187,15 +191,15 @@ fn build_chapter_tests() -> BTreeMap<String, PathBuf> {
         "--message-format=json-render-diagnostics",
     ]);
     for chapter in CHAPTERS {
-        command.args(["-p", &format!("sol{chapter}")]);
+        command.args(["-p", &format!("ex{chapter}")]);
     }
     let output = command
         .stderr(Stdio::inherit())
         .output()
-        .expect("cargo must start to build the solutions' tests");
+        .expect("cargo must start to build the exercises' tests");
     assert!(
         output.status.success(),
-        "the solutions' tests must build (see cargo's errors above)"
+        "the exercises' tests must build as shipped (see cargo's errors above)"
     );
     let mut binaries = BTreeMap::new();
     for line in String::from_utf8_lossy(&output.stdout).lines() {
@@ -212,7 +216,7 @@ fn build_chapter_tests() -> BTreeMap<String, PathBuf> {
             continue;
         };
         let Some(chapter) = CHAPTERS.iter().find(|chapter| {
-            Path::new(manifest) == root().join("solutions").join(chapter).join("Cargo.toml")
+            Path::new(manifest) == root().join("exercises").join(chapter).join("Cargo.toml")
         }) else {
             continue;
         };
@@ -220,14 +224,14 @@ fn build_chapter_tests() -> BTreeMap<String, PathBuf> {
             let previous = binaries.insert((*chapter).to_owned(), PathBuf::from(executable));
             assert!(
                 previous.is_none(),
-                "sol{chapter} has more than one test target; url_mode.rs expects one"
+                "ex{chapter} has more than one test target; url_mode.rs expects one"
             );
         }
     }
     for chapter in CHAPTERS {
         assert!(
             binaries.contains_key(*chapter),
-            "cargo built no test binary for sol{chapter}: check its [[test]] section"
+            "cargo built no test binary for ex{chapter}: check its tests/ folder"
         );
     }
     binaries
