@@ -10,7 +10,7 @@ import time
 
 from bodies import I64_MAX, I64_MIN, integer, parse_id, read_json, require_object
 from mutants import RACE_PAUSE, broken
-from responses import ApiError, Response
+from responses import ApiError, Response, location
 
 KEY_MAX = 255
 
@@ -86,7 +86,7 @@ class Orders:
             self.next_order_id += 1
             order = {"id": order_id, "product_id": product_id, "quantity": quantity, "total_cents": total}
             self.orders[order_id] = order
-        headers = [] if broken("order-no-location") else [("Location", f"/orders/{order_id}")]
+        headers = [] if broken("order-no-location") else [("Location", location(f"/orders/{order_id}"))]
         return Response(200 if broken("order-200") else 201, dict(order), headers=headers)
 
     def get_order(self, req):

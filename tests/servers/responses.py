@@ -6,6 +6,18 @@ from http import HTTPStatus
 from mutants import broken
 
 
+# Where `location()` points: "" for relative references (`/products/4`), or
+# the server's own origin when shop.py runs with `--absolute-locations`, as a
+# FastAPI app that uses `request.url_for(...)` answers. RFC 9110 §10.2.2
+# allows both, and the chapters' tests must accept both.
+LOCATION_BASE = ""
+
+
+def location(path):
+    """The Location header value for `path` on this server."""
+    return LOCATION_BASE + path
+
+
 class ApiError(Exception):
     """A 4xx or 5xx answer, sent as a problem details document (RFC 9457)."""
 

@@ -26,6 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E40
 
 from catalog import Shop  # noqa: E402
 from mutants import MUTANTS, broken, set_broken  # noqa: E402
+import responses  # noqa: E402
 from responses import ApiError, Response, error_response  # noqa: E402
 
 MAX_BODY = 65_536
@@ -254,6 +255,8 @@ def main(argv=None):
     parser.add_argument("--exit-on-stdin-eof", action="store_true",
                         help="stop when stdin closes, so a killed test leaves no server behind")
     parser.add_argument("--verbose", action="store_true", help="log each request to stderr")
+    parser.add_argument("--absolute-locations", action="store_true",
+                        help="answer Location: http://127.0.0.1:PORT/... instead of /...")
     args = parser.parse_args(argv)
 
     if args.list_mutants:
@@ -269,6 +272,8 @@ def main(argv=None):
     Handler.verbose = args.verbose
     server = Server(("127.0.0.1", args.port), Handler)
     server.routes = routes(Shop())
+    if args.absolute_locations:
+        responses.LOCATION_BASE = f"http://127.0.0.1:{server.server_address[1]}"
     if args.exit_on_stdin_eof:
         threading.Thread(target=wait_for_eof, args=(server,), daemon=True).start()
     print(f"listening on http://127.0.0.1:{server.server_address[1]}", flush=True)

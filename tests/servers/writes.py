@@ -8,7 +8,7 @@ import time
 
 from bodies import I64_MAX, I64_MIN, integer, parse_id, product_fields, read_json, require_object
 from mutants import RACE_PAUSE, broken
-from responses import ApiError, Response
+from responses import ApiError, Response, location as location_header
 
 
 class Writes:
@@ -175,7 +175,7 @@ def created(product):
         location = "/products"
     if broken("post-location-wrong-id"):
         location = f"/products/{product['id'] + 1}"
-    headers = [] if broken("post-no-location") else [("Location", location)]
+    headers = [] if broken("post-no-location") else [("Location", location_header(location))]
     if broken("post-body-without-id"):
         product.pop("id")
     return Response(200 if broken("post-200") else 201, product, headers=headers)

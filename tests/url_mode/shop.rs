@@ -36,9 +36,9 @@ pub struct Outcome {
     pub took: Duration,
 }
 
-/// Starts the shop (broken by `mutant`, if any) and runs `binary` against it.
-pub fn run_against(python: &Path, binary: &Path, mutant: Option<&str>) -> Outcome {
-    let server = Server::start(python, mutant);
+/// Starts the shop with `shop_args` (`--break ID` for a mutant) and runs `binary` against it.
+pub fn run_against(python: &Path, binary: &Path, shop_args: &[&str]) -> Outcome {
+    let server = Server::start(python, shop_args);
     let log = tempfile::NamedTempFile::new().expect("a temporary file for the test output");
     let mut child = Command::new(binary)
         .current_dir(root())
@@ -57,7 +57,7 @@ pub fn run_against(python: &Path, binary: &Path, mutant: Option<&str>) -> Outcom
             let _ = child.kill();
             let _ = child.wait();
             panic!(
-                "{} against {mutant:?} ran past {TEST_DEADLINE:?}: a test hangs",
+                "{} against shop.py {shop_args:?} ran past {TEST_DEADLINE:?}: a test hangs",
                 binary.display()
             );
         }
@@ -93,15 +93,13 @@ struct Server {
 }
 
 impl Server {
-    fn start(python: &Path, mutant: Option<&str>) -> Server {
+    fn start(python: &Path, shop_args: &[&str]) -> Server {
         let stderr = tempfile::tempfile().expect("a temporary file for the server log");
         let mut command = Command::new(python);
         command
             .arg(shop_py())
-            .args(["--port", "0", "--exit-on-stdin-eof"]);
-        if let Some(id) = mutant {
-            command.args(["--break", id]);
-        }
+            .args(["--port", "0", "--exit-on-stdin-eof"])
+            .args(shop_args);
         let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -125,7 +123,7 @@ impl Server {
         let line = receiver.recv_timeout(STARTUP_DEADLINE).unwrap_or_default();
         let Some(url) = line.trim().strip_prefix("listening on ") else {
             panic!(
-                "shop.py {mutant:?} did not say `listening on http://...` within \
+                "shop.py {shop_args:?} did not say `listening on http://...` within \
                  {STARTUP_DEADLINE:?}; it said {line:?}.{}",
                 server.log()
             );

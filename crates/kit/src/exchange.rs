@@ -85,6 +85,33 @@ impl Exchange {
         }
     }
 
+    /// The `Location` header as a path on this server. RFC 9110 §10.2.2
+    /// allows a relative reference (`/products/4`) or an absolute URL
+    /// (`http://127.0.0.1:8000/products/4`, what FastAPI's `url_for` gives):
+    /// an absolute one on the server the request went to is resolved to its
+    /// path. An absolute URL elsewhere, or no header, is `None`.
+    pub fn location(&self) -> Option<String> {
+        let location = self.header("location")?;
+        if location.starts_with('/') {
+            return Some(location.to_owned());
+        }
+        let base = self.sent.url.strip_suffix(self.sent.path.as_str())?;
+        let path = location.strip_prefix(base)?;
+        path.starts_with('/').then(|| path.to_owned())
+    }
+
+    /// Fails the test unless `Location` names `path` on this server, as a
+    /// path or as an absolute URL (see [`Exchange::location`]).
+    pub fn expect_location(&self, path: &str, why: &str) -> &Exchange {
+        let expected =
+            format!("header location: {path} (or the same as an absolute URL on this server)");
+        match (self.header("location"), self.location()) {
+            (_, Some(found)) if found == path => self,
+            (Some(actual), _) => self.fail(expected, format!("header location: {actual}"), why),
+            (None, _) => self.fail(expected, "no Location header", why),
+        }
+    }
+
     /// The body parsed as JSON. Fails the test unless the response says it is
     /// JSON (`application/json`, or a `+json` type such as
     /// `application/problem+json`) and the body parses.

@@ -157,3 +157,63 @@ async fn a_json_mismatch_shows_both_values() {
         &["\"ok\"", "\"down\"", "content-type: application/json"],
     );
 }
+
+/// A server whose 201 answers `Location: <origin><path>`, its own origin
+/// included when `absolute`.
+async fn created_at(path: &'static str, absolute: bool) -> TestApp {
+    use axum::extract::Request;
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let answer = move |request: Request| async move {
+        let host = request
+            .headers()
+            .get(header::HOST)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let location = if absolute {
+            format!("http://{host}{path}")
+        } else {
+            path.to_owned()
+        };
+        (StatusCode::CREATED, [(header::LOCATION, location)]).into_response()
+    };
+    TestApp::spawn(
+        || Router::new().route("/things", axum::routing::post(answer)),
+        "04_post",
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_location_may_be_relative_or_an_absolute_url_on_the_same_server() {
+    for absolute in [false, true] {
+        let app = created_at("/things/7", absolute).await;
+        let res = app.post_json("/things", &kit::json!({})).await;
+        assert_eq!(
+            res.location().as_deref(),
+            Some("/things/7"),
+            "RFC 9110 §10.2.2 allows both forms, so both resolve to the path (absolute: {absolute})"
+        );
+        res.expect_location("/things/7", "Both forms name the same resource.");
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_location_is_reported_with_what_was_there() {
+    let app = created_at("/things", true).await;
+    let report = failure_of(async move {
+        app.post_json("/things", &kit::json!({}))
+            .await
+            .expect_location("/things/7", "The Location names the new thing.");
+    })
+    .await;
+    assert_mentions(
+        &report,
+        &[
+            "Expected: header location: /things/7",
+            "Got:      header location: http://127.0.0.1:",
+            "/things\n",
+        ],
+    );
+}

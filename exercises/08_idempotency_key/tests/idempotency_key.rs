@@ -67,8 +67,7 @@ fn expect_created_order(res: &Exchange, product_id: u64, quantity: i64, total_ce
         }),
         why,
     )
-    .expect_header(
-        "location",
+    .expect_location(
         &format!("/orders/{id}"),
         "A 201 says where the new resource lives: Location: /orders/{id} (RFC 9110 §10.2.2).",
     );
@@ -123,7 +122,7 @@ async fn a_retry_with_the_same_key_and_body_gets_the_same_answer() {
         retry
             .expect_status(first.status(), &why)
             .expect_json(&first.json(&why), &why)
-            .expect_header("location", &format!("/orders/{id}"), &why);
+            .expect_location(&format!("/orders/{id}"), &why);
     }
 }
 

@@ -48,8 +48,7 @@ async fn product_lifecycle(app: &TestApp) -> u64 {
     let Some(id) = created.json(why)["id"].as_u64() else {
         created.fail("a numeric \"id\"", created.text(), why);
     };
-    created.expect_header(
-        "location",
+    created.expect_location(
         &format!("/products/{id}"),
         "A 201 says where the new product lives: Location: /products/{id} (chapter 4).",
     );
