@@ -7,7 +7,9 @@
 //!    runs it), against the Python shop in URL mode (`RESTLINGS_BASE_URL`),
 //!    which must pass, and then
 //! 2. runs it against every mutant of that chapter (`shop.py --break ID`, one
-//!    broken contract line each), which must each fail.
+//!    broken contract line each), which must each fail, with the tests one at
+//!    a time (`--test-threads=1`): a mutant is killed by a test that checks
+//!    its line, never by another test's timing.
 //!
 //! A mutant that survives is a contract line no test checks. Run it alone:
 //! `python3 tests/servers/shop.py --port 8000 --break ID`, then
@@ -71,7 +73,7 @@ fn the_python_shop_passes_every_chapter_and_each_of_its_mutants_fails() {
             (&[][..], "relative"),
             (&["--absolute-locations"][..], "absolute"),
         ] {
-            let good = run_against(&python, binary, shop_args);
+            let good = run_against(&python, binary, shop_args, false);
             assert!(
                 good.passed,
                 "{chapter}: the Python shop follows the contract ({locations} Locations), yet \
@@ -85,7 +87,10 @@ fn the_python_shop_passes_every_chapter_and_each_of_its_mutants_fails() {
             .filter(|(_, (tag, _))| tag == chapter)
             .map(|(id, _)| id.as_str())
             .collect();
-        let outcomes = in_pool(&ids, |id| run_against(&python, binary, &["--break", id]));
+        // One test at a time: each mutant is killed on its merits.
+        let outcomes = in_pool(&ids, |id| {
+            run_against(&python, binary, &["--break", id], true)
+        });
         let mut killed = 0;
         for (&id, outcome) in ids.iter().zip(outcomes) {
             kills.push(describe(chapter, id, &outcome));

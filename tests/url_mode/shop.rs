@@ -37,10 +37,22 @@ pub struct Outcome {
 }
 
 /// Starts the shop with `shop_args` (`--break ID` for a mutant) and runs `binary` against it.
-pub fn run_against(python: &Path, binary: &Path, shop_args: &[&str]) -> Outcome {
+/// With `one_at_a_time`, the tests run on one thread (`--test-threads=1`), so
+/// that a mutant counts as killed only by a test that checks its line, never
+/// by another test's timing.
+pub fn run_against(
+    python: &Path,
+    binary: &Path,
+    shop_args: &[&str],
+    one_at_a_time: bool,
+) -> Outcome {
     let server = Server::start(python, shop_args);
     let log = tempfile::NamedTempFile::new().expect("a temporary file for the test output");
-    let mut child = Command::new(binary)
+    let mut child = Command::new(binary);
+    if one_at_a_time {
+        child.arg("--test-threads=1");
+    }
+    let mut child = child
         .current_dir(root())
         .env("RESTLINGS_BASE_URL", &server.base_url)
         .env("RUST_BACKTRACE", "0")
