@@ -57,6 +57,7 @@ impl Exchange {
     }
 
     /// Fails the test unless the status is `expected`.
+    #[track_caller]
     pub fn expect_status(&self, expected: StatusCode, why: &str) -> &Exchange {
         if self.received.status != expected {
             self.fail(
@@ -69,6 +70,7 @@ impl Exchange {
     }
 
     /// Fails the test unless `name` is present and equal to `expected`.
+    #[track_caller]
     pub fn expect_header(&self, name: &str, expected: &str, why: &str) -> &Exchange {
         match self.header(name) {
             Some(actual) if actual == expected => self,
@@ -102,6 +104,7 @@ impl Exchange {
 
     /// Fails the test unless `Location` names `path` on this server, as a
     /// path or as an absolute URL (see [`Exchange::location`]).
+    #[track_caller]
     pub fn expect_location(&self, path: &str, why: &str) -> &Exchange {
         let expected =
             format!("header location: {path} (or the same as an absolute URL on this server)");
@@ -115,6 +118,7 @@ impl Exchange {
     /// The body parsed as JSON. Fails the test unless the response says it is
     /// JSON (`application/json`, or a `+json` type such as
     /// `application/problem+json`) and the body parses.
+    #[track_caller]
     pub fn json(&self, why: &str) -> Value {
         let content_type = self.header("content-type");
         if !content_type.is_some_and(is_json_media_type) {
@@ -144,6 +148,7 @@ impl Exchange {
 
     /// Fails the test unless the body is JSON equal to `expected`. Key order
     /// and whitespace do not matter; values and types do.
+    #[track_caller]
     pub fn expect_json(&self, expected: &Value, why: &str) -> &Exchange {
         let actual = self.json(why);
         if &actual != expected {
@@ -154,6 +159,7 @@ impl Exchange {
 
     /// Fails the test unless `ok`. `expected` says in a few words what a
     /// correct server does, for the report.
+    #[track_caller]
     pub fn expect(&self, ok: bool, expected: impl Display, why: &str) -> &Exchange {
         if !ok {
             self.fail(expected.to_string(), "see the response below", why);
@@ -163,6 +169,7 @@ impl Exchange {
 
     /// Fails the test with the full report: what was expected, what came
     /// back, why it matters, the exchange, a curl line and the book page.
+    #[track_caller]
     pub fn fail(&self, expected: impl Display, actual: impl Display, why: &str) -> ! {
         let report = report::render(
             &self.context,

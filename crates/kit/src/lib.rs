@@ -62,6 +62,7 @@ impl TestApp {
     /// `chapter` is the book page the failure messages point to, such as
     /// `"02_endpoints"` for `book/src/02_endpoints.md`.
     pub async fn spawn(app: impl FnOnce() -> axum::Router, chapter: &'static str) -> TestApp {
+        report::quiet_panics();
         match base_url_from_env() {
             Some(url) => TestApp::connect(&url, chapter),
             None => TestApp::serve(app(), chapter).await,
@@ -87,6 +88,7 @@ impl TestApp {
     /// binary or a container a test started itself. Failure reports then
     /// print curl lines for that address, as in URL mode.
     pub fn connect(base_url: &str, chapter: &'static str) -> TestApp {
+        report::quiet_panics();
         let timeout = timeout_from_env();
         TestApp {
             base_url: base_url.trim_end_matches('/').to_owned(),

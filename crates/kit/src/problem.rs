@@ -20,6 +20,7 @@ impl Exchange {
     /// its status: `application/problem+json`, a non-empty string `title`
     /// and `detail`, and a `status` member equal to the HTTP status.
     /// Returns the body, for checks of its own.
+    #[track_caller]
     pub fn expect_problem_shape(&self) -> Value {
         let content_type = self.header("content-type").unwrap_or_default();
         let media_type = content_type.split(';').next().unwrap_or_default().trim();
@@ -57,6 +58,7 @@ impl Exchange {
 
     /// Fails the test unless the status is `status` and the body is an RFC
     /// 9457 problem; returns the body.
+    #[track_caller]
     pub fn expect_problem(&self, status: StatusCode, why: &str) -> Value {
         self.expect_status(status, why);
         self.expect_problem_shape()

@@ -211,6 +211,29 @@ fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     parts.join(": ")
 }
 
+/// Makes every panic print as its message and location, never with a
+/// backtrace, whatever `RUST_BACKTRACE` says: many learners have it set, and
+/// a failure report under 30 frames of tokio reads as a crash, not a lesson.
+/// The location is the test's own line (the checks are `#[track_caller]`),
+/// or the learner's `todo!()` for a handler that panicked. Installed once,
+/// by the first `TestApp`.
+pub(crate) fn quiet_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            let thread = std::thread::current();
+            let name = thread.name().unwrap_or("<unnamed>");
+            let message = info
+                .payload_as_str()
+                .unwrap_or("(a panic without a message)");
+            match info.location() {
+                Some(location) => eprintln!("\nthread '{name}' panicked at {location}:\n{message}"),
+                None => eprintln!("\nthread '{name}' panicked:\n{message}"),
+            }
+        }));
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

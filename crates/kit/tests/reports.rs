@@ -217,3 +217,55 @@ async fn a_wrong_location_is_reported_with_what_was_there() {
         ],
     );
 }
+
+/// Set in the child process of the test below, which then fails on purpose.
+const INNER: &str = "KIT_REPORTS_INNER_FAILURE";
+
+#[tokio::test]
+async fn a_failure_report_has_no_backtrace_even_with_rust_backtrace_set() {
+    async fn unfinished() -> &'static str {
+        todo!("return the health JSON")
+    }
+    if std::env::var_os(INNER).is_some() {
+        let app = TestApp::spawn(
+            || Router::new().route("/health", get(unfinished)),
+            "02_endpoints",
+        )
+        .await;
+        app.get("/health")
+            .await
+            .expect_status(StatusCode::OK, "Health answers 200.");
+        return;
+    }
+    // Run this very test again in a child process, with RUST_BACKTRACE=1,
+    // as many learners have it, and read what a learner would read.
+    let exe = std::env::current_exe().expect("the test binary knows its own path");
+    let output = std::process::Command::new(exe)
+        .args([
+            "--exact",
+            "a_failure_report_has_no_backtrace_even_with_rust_backtrace_set",
+            "--test-threads=1",
+        ])
+        .env(INNER, "1")
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("the test binary runs again");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        !output.status.success() && text.contains("Expected: status 200 OK"),
+        "the inner run must fail with the kit's report; it printed:\n{text}"
+    );
+    assert!(
+        !text.contains("stack backtrace"),
+        "with RUST_BACKTRACE=1 the report must read as without it, with no backtrace of the \
+         handler's todo!() nor of the failed check; it printed:\n{text}"
+    );
+    assert!(
+        text.contains("panicked at crates/kit/tests/reports.rs:"),
+        "the failed check must point at the test's own line, not inside the kit; it printed:\n{text}"
+    );
+}
