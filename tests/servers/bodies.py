@@ -43,6 +43,8 @@ def read_json(req, check_content_type=True):
             raise RuntimeError("the body is not UTF-8") from error
         raise ApiError(400, "the body is not UTF-8 text, so it cannot be JSON") from None
     try:
+        if broken("trailing-text-accepted"):
+            return json.JSONDecoder(parse_constant=_no_constants).raw_decode(text.lstrip())[0]
         return json.loads(text, parse_constant=_no_constants)
     except RecursionError as error:
         if broken("deep-nesting-500"):
@@ -60,19 +62,32 @@ def shape_error(detail):
 
 def require_object(value, fields):
     if not isinstance(value, dict):
+        if broken("non-object-body-500"):
+            raise AttributeError(f"{type(value).__name__!r} object has no attribute 'get'")
         raise shape_error(f"the body must be a JSON object with {fields}")
     return value
 
 
-def integer(body, field, minimum):
-    """`body[field]` as an integer of at least `minimum` that fits in 64 bits."""
+def integer(body, field, minimum, lax="number"):
+    """`body[field]` as an integer of at least `minimum` that fits in 64 bits.
+
+    `lax` names the mutants that take another JSON type for this integer:
+    `string-number-accepted` for chapter 4's numbers, `string-quantity-accepted`
+    for chapter 8's quantity, and so on for `float`, `bool` and `null`.
+    """
     if field not in body:
         raise shape_error(f"{field}: missing; it is required")
     value = body[field]
-    if broken("string-number-accepted") and isinstance(value, str) and value.isdigit():
+    if broken(f"string-{lax}-accepted") and isinstance(value, str) and value.isdigit():
         value = int(value)
-    if broken("float-number-accepted") and isinstance(value, float) and value == value:
+    if broken(f"float-{lax}-accepted") and isinstance(value, float) and value == value:
         value = int(value)
+    if broken(f"bool-{lax}-accepted") and isinstance(value, bool):
+        value = int(value)
+    if broken(f"null-{lax}-accepted") and value is None:
+        value = max(minimum, 0)
+    if broken("i64-max-refused") and value == I64_MAX:
+        raise shape_error(f"{field}: must be an integer that fits in 64 bits")
     if broken("huge-int-500") and type(value) is int and not I64_MIN <= value <= I64_MAX:
         raise OverflowError(f"{field} does not fit in 64 bits")
     # bool is a subclass of int in Python, and true is not a number in JSON.
@@ -88,6 +103,10 @@ def text(body, field):
     if field not in body:
         raise shape_error(f"{field}: missing; it is required")
     value = body[field]
+    if broken("null-text-accepted") and value is None:
+        value = "null"
+    if broken("number-text-accepted") and type(value) in (int, float):
+        value = str(value)
     if not isinstance(value, str):
         raise shape_error(f"{field}: must be a string")
     return value
@@ -100,6 +119,8 @@ def product_fields(value, check_rules=True):
         body.setdefault("category", "uncategorized")
     name = text(body, "name")
     minimum = 1 if broken("zero-price-rejected") else 0
+    if broken("price-minus-one-accepted"):
+        minimum = -1
     if broken("negative-price-accepted") or not check_rules:
         minimum = I64_MIN
     price_cents = integer(body, "price_cents", minimum)
@@ -122,6 +143,12 @@ def product_fields(value, check_rules=True):
 def parse_id(raw, what="product"):
     """An id in a path: a positive integer in plain ASCII digits, else 400."""
     text = raw
+    if broken("space-id-trimmed"):
+        text = text.strip()
+    if broken("exponent-id-accepted") and "e" in text:
+        mantissa, _, exponent = text.partition("e")
+        if mantissa.isdigit() and exponent.isdigit():
+            text = str(int(mantissa) * 10 ** int(exponent))
     if broken("plus-sign-id-accepted") and text.startswith("+"):
         text = text[1:]
     if broken("negative-id-accepted") and text.startswith("-"):

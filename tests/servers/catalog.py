@@ -66,7 +66,7 @@ class Shop(Writes, Orders):
             if broken("filter-inverted"):
                 items = [p for p in items if p["category"] != category]
             else:
-                items = [p for p in items if p["category"] == category]
+                items = [p for p in items if matches(p["category"], category)]
             if not items and broken("filter-empty-404"):
                 raise ApiError(404, f"no product has the category {category!r}")
         items = self._mutate_list(items)
@@ -143,3 +143,12 @@ def today():
     if broken("date-wrong-format"):
         return now.strftime("%d/%m/%Y")
     return now.date().isoformat()
+
+
+def matches(category, wanted):
+    """`?category=` is an exact match: not by case, not by prefix."""
+    if broken("filter-case-insensitive"):
+        return category.lower() == wanted.lower()
+    if broken("filter-prefix"):
+        return category.startswith(wanted)
+    return category == wanted

@@ -21,6 +21,8 @@ def check_key(key):
             return
         raise ApiError(400, "Idempotency-Key: missing; send a unique key so retries are safe")
     limit = KEY_MAX + 1 if broken("order-key-256-accepted") else KEY_MAX
+    if broken("order-key-255-refused"):
+        limit = KEY_MAX - 1
     lowest = "\x20" if broken("order-key-space-accepted") else "\x21"
     visible = all(lowest <= char <= "\x7e" for char in key)
     shortest = 0 if broken("order-empty-key-accepted") else 1
@@ -34,7 +36,10 @@ class Orders:
         check_key(key)
         body = require_object(read_json(req), "product_id and quantity")
         product_id = integer(body, "product_id", I64_MIN)
-        quantity = integer(body, "quantity", 0 if broken("order-quantity-zero-accepted") else 1)
+        lowest = 0 if broken("order-quantity-zero-accepted") else 1
+        if broken("order-quantity-one-refused"):
+            lowest = 2
+        quantity = integer(body, "quantity", lowest, lax="quantity")
         fingerprint = json.dumps([product_id, quantity])
         if broken("order-retry-creates-second"):
             key = None
@@ -103,6 +108,8 @@ class Orders:
                 if broken("order-get-recomputes-total"):
                     product = self.products.get(order["product_id"])
                     order["total_cents"] = order["quantity"] * product["price_cents"]
+        if order is None and broken("order-get-unknown-500"):
+            raise KeyError(order_id)
         if order is None or broken("order-get-404"):
             raise ApiError(404, f"there is no order with id {order_id}")
         return Response(200, order)

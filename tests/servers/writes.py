@@ -54,7 +54,7 @@ class Writes:
     def predict(self, req):
         body = require_object(read_json(req), "product_id and price_cents")
         product_id = integer(body, "product_id", I64_MIN)
-        minimum = 1
+        minimum = 2 if broken("prediction-price-one-refused") else 1
         if broken("prediction-zero-price-500"):
             minimum = 0
         if broken("prediction-negative-price-accepted"):
@@ -82,7 +82,12 @@ class Writes:
     # ---- Chapter 5: PUT ----
 
     def put_product(self, req):
-        product_id = parse_id(req.params["id"])
+        try:
+            product_id = parse_id(req.params["id"])
+        except ApiError as error:
+            if broken("put-bad-id-404"):
+                error.status = 404
+            raise
         body = read_json(req, check_content_type=not broken("put-ignores-content-type"))
         if broken("put-merges") and isinstance(body, dict):
             with self.lock:
@@ -92,6 +97,8 @@ class Writes:
         if "id" in body:
             body_id = body["id"]
             same = type(body_id) is int and body_id == product_id
+            if broken("put-string-id-accepted") and body_id == str(product_id):
+                same = True
             if broken("put-id-mismatch-accepted"):
                 same = True
             if broken("put-matching-id-rejected"):
@@ -118,6 +125,8 @@ class Writes:
                 self.products[product_id] = product
                 if not broken("put-no-next-id-bump"):
                     self.next_id = max(self.next_id, product_id + 1)
+        if old is None and broken("put-after-delete-200") and product_id in self.deleted:
+            return Response(200, dict(product))
         if old is None:
             response = created(dict(product))
             if broken("put-create-200"):

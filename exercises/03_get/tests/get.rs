@@ -115,6 +115,28 @@ async fn a_category_filter_keeps_only_that_category() {
 }
 
 #[tokio::test]
+async fn a_category_filter_matches_exactly_not_by_case_or_prefix() {
+    let app = spawn().await;
+
+    for asked in ["COFFEE", "Coffee", "coff", "dairy"] {
+        let res = app.get(&format!("/products?category={asked}")).await;
+
+        let why = format!(
+            "The category match is exact: ?category={asked} keeps only products whose category \
+             is exactly {asked:?}, so the seeds `coffee` and `dairy-free` are not among them. \
+             Compare with `==`, not by lowercase or `starts_with`."
+        );
+        res.expect_status(StatusCode::OK, &why);
+        let items = product_list(&res, &why);
+        res.expect(
+            items.iter().all(|item| item["category"] == asked),
+            format!("only products whose category is exactly {asked:?}"),
+            &why,
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_category_with_no_products_is_an_empty_list_not_an_error() {
     let app = spawn().await;
 
@@ -162,7 +184,7 @@ async fn an_id_that_is_not_a_positive_integer_answers_400() {
     let app = spawn().await;
 
     for id in [
-        "abc", "0", "-1", "+5", "1.5", "1e3", "%20", "0x1F", "%D9%A1",
+        "abc", "0", "-1", "+5", "1.5", "1e3", "%20", "%201", "1%20", "0x1F", "%D9%A1",
     ] {
         let res = app.get(&format!("/products/{id}")).await;
 

@@ -289,6 +289,8 @@ async fn a_missing_field_or_a_wrong_type_answers_422() {
         (json!({ "name": name, "price_cents": 100 }), "the category is missing"),
         (json!({ "name": name, "price_cents": "100", "category": "c" }), "the price is a string"),
         (json!({ "name": name, "price_cents": 12.5, "category": "c" }), "the price has a fraction"),
+        (json!({ "name": name, "price_cents": true, "category": "c" }), "the price is a boolean"),
+        (json!({ "name": name, "price_cents": null, "category": "c" }), "the price is null"),
         (json!({ "name": 42, "price_cents": 100, "category": "c" }), "the name is a number"),
         (json!({ "name": name, "price_cents": 100, "category": null }), "the category is null"),
         (json!("a product"), "the body is a string, not an object"),
@@ -354,6 +356,7 @@ async fn values_at_the_edge_of_the_rules_are_accepted() {
         ("☕".repeat(100), 1, "a name of 100 characters that takes 300 bytes"),
         ("x".to_owned(), 1, "a name of one character"),
         (kit::unique_name("free"), 0, "a price of 0, a free product"),
+        (kit::unique_name("max"), i64::MAX, "a price of i64::MAX, the largest an i64 holds"),
     ];
 
     for (name, price_cents, what) in cases {

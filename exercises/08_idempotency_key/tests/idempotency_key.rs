@@ -286,7 +286,14 @@ async fn a_quantity_below_one_or_not_an_integer_answers_422_naming_quantity() {
     let app = spawn().await;
     let product = create_product(&app, 100).await;
 
-    for quantity in [json!(0), json!(-3), json!("2"), json!(1.5)] {
+    for quantity in [
+        json!(0),
+        json!(-3),
+        json!("2"),
+        json!(1.5),
+        json!(true),
+        json!(null),
+    ] {
         let body = json!({ "product_id": product, "quantity": quantity });
         let res = post_order(&app, Some(&kit::unique_name("key")), &body).await;
 
