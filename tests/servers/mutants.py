@@ -148,6 +148,7 @@ MUTANTS = {
     "delete-race": (CH6, "DELETE checks and removes in two steps, so two DELETEs can both answer 204"),
     "post-race": (CH6, "POST picks the id and stores in two steps, so concurrent POSTs share an id"),
     "put-lost-update": (CH6, "PUT copies the catalogue and writes it back, losing concurrent writes"),
+    "put-after-delete-no-location": (CH6, "a PUT on a deleted id answers 201 without a Location header"),
     "put-after-delete-200": (CH6, "a PUT on a deleted id answers 200 (a replace) instead of 201"),
     # Chapter 7: problem details
     "problem-as-json": (CH7, "every error says Content-Type: application/json"),

@@ -277,6 +277,11 @@ async fn a_put_after_a_delete_creates_the_product_again() {
         StatusCode::CREATED,
         "After a DELETE the id holds nothing, so the next PUT creates the product \
          anew: 201 Created, not 200 (RFC 9110 §9.3.4).",
+    )
+    .expect_location(
+        &path,
+        "A 201 Created says where the new resource is, in a Location header (RFC 9110 \
+         §15.3.2), also when it is created anew after a DELETE.",
     );
     app.get(&path).await.expect_json(
         &with_id(&body, id),
