@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::Value;
 
 use crate::exchange::Exchange;
-use crate::report::{self, Context, Received, Sent};
+use crate::report::{self, Context, History, Place, Received, Sent};
 
 /// A request to the server under test. Add headers or a body, then `.await`
 /// it to get an [`Exchange`].
@@ -16,6 +16,7 @@ pub struct Call<'a> {
     client: &'a reqwest::Client,
     base_url: &'a str,
     context: Context,
+    history: &'a History,
     method: Method,
     path: String,
     headers: Vec<(String, String)>,
@@ -24,11 +25,13 @@ pub struct Call<'a> {
 
 impl<'a> Call<'a> {
     /// A request to `base_url` + `path`, sent with `client`; `context` is
-    /// what its failure report needs to know about the test.
+    /// what its failure report needs to know about the test, and `history`
+    /// the test's requests so far, which the request joins once it is sent.
     pub(crate) fn new(
         client: &'a reqwest::Client,
         base_url: &'a str,
         context: Context,
+        history: &'a History,
         method: Method,
         path: &str,
     ) -> Call<'a> {
@@ -36,6 +39,7 @@ impl<'a> Call<'a> {
             client,
             base_url,
             context,
+            history,
             method,
             path: path.to_owned(),
             headers: Vec::new(),
@@ -80,18 +84,24 @@ impl<'a> Call<'a> {
             request = request.body(body.clone());
         }
         let context = self.context;
+        let history = self.history;
         let response = match request.send().await {
             Ok(response) => response,
-            Err(error) => report::transport_failure(&context, &sent, &error),
+            Err(error) => report::transport_failure(&context, history, &sent, &error),
         };
         let status = response.status();
         let headers = response.headers().clone();
         let body = match response.bytes().await {
             Ok(bytes) => bytes.to_vec(),
-            Err(error) => report::transport_failure(&context, &sent, &error),
+            Err(error) => report::transport_failure(&context, history, &sent, &error),
         };
+        let index = history.record(&sent, status.to_string());
         Exchange::new(
             context,
+            Place {
+                history: history.clone(),
+                index,
+            },
             sent,
             Received {
                 status,

@@ -5,21 +5,23 @@ use std::fmt::Display;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::report::{self, Context, Received, Sent};
+use crate::report::{self, Context, Place, Received, Sent};
 
 /// One finished request/response pair. Every `expect_*` check takes a `why`:
 /// the HTTP promise in a sentence or two, printed when the check fails.
 #[derive(Debug)]
 pub struct Exchange {
     context: Context,
+    place: Place,
     sent: Sent,
     received: Received,
 }
 
 impl Exchange {
-    pub(crate) fn new(context: Context, sent: Sent, received: Received) -> Exchange {
+    pub(crate) fn new(context: Context, place: Place, sent: Sent, received: Received) -> Exchange {
         Exchange {
             context,
+            place,
             sent,
             received,
         }
@@ -45,6 +47,18 @@ impl Exchange {
             .iter()
             .filter_map(|value| value.to_str().ok())
             .collect()
+    }
+
+    /// A header as a report's "Got:" line names it: `location: /products/4/`,
+    /// or `no location header`. Values of a repeated header are joined with
+    /// `, `.
+    pub fn header_line(&self, name: &str) -> String {
+        let values = self.header_all(name);
+        if values.is_empty() {
+            format!("no {name} header")
+        } else {
+            format!("{}: {}", name.to_ascii_lowercase(), values.join(", "))
+        }
     }
 
     pub fn body(&self) -> &[u8] {
@@ -158,23 +172,39 @@ impl Exchange {
     }
 
     /// Fails the test unless `ok`. `expected` says in a few words what a
-    /// correct server does, for the report.
+    /// correct server does, and `actual` what this one did, for the report:
+    /// name what was there, such as `"no Location header"` or
+    /// `"location: /products/4/"`.
     #[track_caller]
-    pub fn expect(&self, ok: bool, expected: impl Display, why: &str) -> &Exchange {
+    pub fn expect(
+        &self,
+        ok: bool,
+        expected: impl Display,
+        actual: impl Display,
+        why: &str,
+    ) -> &Exchange {
         if !ok {
-            self.fail(expected.to_string(), "see the response below", why);
+            self.fail_with(&expected, &actual, why);
         }
         self
     }
 
-    /// Fails the test with the full report: what was expected, what came
-    /// back, why it matters, the exchange, a curl line and the book page.
+    /// Fails the test with the full report: what came before, what was
+    /// expected, what came back, why it matters, the exchange, the replay
+    /// script and the book page.
     #[track_caller]
     pub fn fail(&self, expected: impl Display, actual: impl Display, why: &str) -> ! {
+        self.fail_with(&expected, &actual, why)
+    }
+
+    // Not generic, so that the report's code is compiled once, in the kit.
+    #[track_caller]
+    fn fail_with(&self, expected: &dyn Display, actual: &dyn Display, why: &str) -> ! {
         let report = report::render(
             &self.context,
+            &self.place,
             &self.sent,
-            &self.received,
+            &self.received.shown(),
             &expected.to_string(),
             &actual.to_string(),
             why,

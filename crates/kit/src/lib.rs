@@ -49,6 +49,8 @@ pub struct TestApp {
     timeout: Duration,
     chapter: &'static str,
     url_mode: bool,
+    // Every request of the test, for the failure reports; shared by clones.
+    history: report::History,
     // Dropping it asks the in-process server to stop.
     _server: Option<Arc<server::Running>>,
 }
@@ -80,6 +82,7 @@ impl TestApp {
             timeout,
             chapter,
             url_mode: false,
+            history: report::History::default(),
             _server: Some(Arc::new(running)),
         }
     }
@@ -96,6 +99,7 @@ impl TestApp {
             timeout,
             chapter,
             url_mode: true,
+            history: report::History::default(),
             _server: None,
         }
     }
@@ -121,19 +125,30 @@ impl TestApp {
 
     /// Starts a request with any method.
     pub fn request(&self, method: Method, path: &str) -> Call<'_> {
-        let context = report::Context {
+        let context = self.context();
+        Call::new(
+            &self.client,
+            &self.base_url,
+            context,
+            &self.history,
+            method,
+            path,
+        )
+    }
+
+    fn context(&self) -> report::Context {
+        report::Context {
             chapter: self.chapter,
             url_mode: self.url_mode,
             timeout: self.timeout,
-        };
-        Call::new(&self.client, &self.base_url, context, method, path)
+        }
     }
 
     /// Sends `METHOD path HTTP/1.1` with `Connection: close` on a fresh
     /// connection and reads until the server closes it. `None` for an
     /// `https://` server, whose bytes are encrypted.
     pub async fn raw(&self, method: Method, path: &str) -> Option<RawResponse> {
-        raw::send(&self.base_url, self.timeout, method, path).await
+        raw::send(&self.base_url, self.context(), &self.history, method, path).await
     }
 
     pub fn get(&self, path: &str) -> Call<'_> {

@@ -27,6 +27,10 @@ impl Exchange {
         self.expect(
             media_type.eq_ignore_ascii_case("application/problem+json"),
             "Content-Type: application/problem+json",
+            match self.header("content-type") {
+                Some(value) => format!("Content-Type: {value}"),
+                None => "no Content-Type header".to_owned(),
+            },
             MEDIA_TYPE_WHY,
         );
         let body = self.json(MEMBERS_WHY);
@@ -38,11 +42,17 @@ impl Exchange {
         self.expect(
             body.is_object() && is_text("title"),
             "a JSON object with a non-empty string \"title\"",
+            if body.is_object() {
+                member(&body, "title")
+            } else {
+                format!("a JSON {}, not an object", kind(&body))
+            },
             MEMBERS_WHY,
         )
         .expect(
             is_text("detail"),
             "a non-empty string \"detail\"",
+            member(&body, "detail"),
             MEMBERS_WHY,
         )
         .expect(
@@ -51,6 +61,7 @@ impl Exchange {
                 "\"status\": {}, the number of the HTTP status",
                 self.status().as_u16()
             ),
+            member(&body, "status"),
             STATUS_MEMBER_WHY,
         );
         body
@@ -62,5 +73,24 @@ impl Exchange {
     pub fn expect_problem(&self, status: StatusCode, why: &str) -> Value {
         self.expect_status(status, why);
         self.expect_problem_shape()
+    }
+}
+
+/// A member of a problem as the report's "Got:" line names it.
+fn member(body: &Value, name: &str) -> String {
+    match body.get(name) {
+        Some(value) => format!("\"{name}\": {value}"),
+        None => format!("no \"{name}\" member"),
+    }
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
     }
 }

@@ -6,6 +6,7 @@
 //! build on it.
 
 use std::fmt::Write;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use reqwest::header::HeaderMap;
@@ -41,50 +42,156 @@ pub(crate) struct Received {
     pub(crate) body: Vec<u8>,
 }
 
-/// The full report of a failed check: expected and got, why it matters, the
-/// exchange, a curl line and the book page.
+/// The address of `cargo run -- serve`, where the replay script of an
+/// in-process test points: the test's own server is gone by the time a
+/// learner reads the report.
+pub(crate) const SERVE_URL: &str = "http://127.0.0.1:3000";
+/// How many requests the replay script shows at most; a longer test shows
+/// its first and its last ones.
+const REPLAY_LIMIT: usize = 40;
+
+/// One request a test sent, and how it ended.
+#[derive(Clone, Debug)]
+pub(crate) struct Step {
+    pub(crate) sent: Sent,
+    /// `201 Created`, or `no answer`.
+    pub(crate) outcome: String,
+}
+
+/// Every request of one test, in the order they were sent, shared by the
+/// clones of its `TestApp`. A failure report lists the requests before the
+/// failing one, and ends with all of them as a replay script.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct History(Arc<Mutex<Vec<Step>>>);
+
+impl History {
+    /// Records a finished request; returns its place in the history.
+    pub(crate) fn record(&self, sent: &Sent, outcome: String) -> usize {
+        let mut steps = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        steps.push(Step {
+            sent: sent.clone(),
+            outcome,
+        });
+        steps.len() - 1
+    }
+
+    fn steps(&self) -> Vec<Step> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+/// Where a report's request sits in its test: the history and the place.
+#[derive(Clone, Debug)]
+pub(crate) struct Place {
+    pub(crate) history: History,
+    pub(crate) index: usize,
+}
+
+/// The response, as the report shows it.
+pub(crate) struct Shown<'a> {
+    /// The lines under `Response:`, already indented.
+    pub(crate) text: String,
+    /// The message of a handler's panic, when the kit's server caught one.
+    pub(crate) panic: Option<&'a str>,
+}
+
+impl Received {
+    /// The response as a report shows it: status, headers but `date`, body.
+    pub(crate) fn shown(&self) -> Shown<'_> {
+        let mut text = format!("  {}\n", self.status);
+        for (name, value) in &self.headers {
+            if name == "date" {
+                continue;
+            }
+            let _ = writeln!(text, "  {name}: {}", value.to_str().unwrap_or("<not text>"));
+        }
+        let _ = write!(text, "{}", show_body(&self.body));
+        let panic = if self.status.as_u16() == 500 {
+            std::str::from_utf8(&self.body)
+                .ok()
+                .and_then(|body| body.strip_prefix(PANIC_PREFIX))
+        } else {
+            None
+        };
+        Shown { text, panic }
+    }
+}
+
+/// The full report of a failed check: what came before, expected and got,
+/// why it matters, the exchange, the replay script and the book page.
 pub(crate) fn render(
     context: &Context,
+    place: &Place,
     sent: &Sent,
-    received: &Received,
+    response: &Shown<'_>,
     expected: &str,
     actual: &str,
     why: &str,
 ) -> String {
+    let steps = place.history.steps();
     let mut out = String::new();
     let _ = writeln!(out, "\n──── {} {} ────", sent.method, sent.path);
-    let body = String::from_utf8_lossy(&received.body);
-    if received.status.as_u16() == 500
-        && let Some(message) = body.strip_prefix(PANIC_PREFIX)
-    {
-        let _ = writeln!(
-            out,
-            "Your handler panicked: {message}\n\
-             If that is a todo!(), this is the spot to write next.\n"
-        );
+    write_before(&mut out, &steps, place.index);
+    if let Some(message) = response.panic {
+        let _ = writeln!(out, "Your handler panicked: {message}");
+        if message.starts_with(TODO_PREFIX) {
+            let _ = writeln!(out, "That is a todo!(): this is the spot to write next.");
+        }
+        let _ = writeln!(out);
     }
     let _ = writeln!(out, "Expected: {}", indent_rest(expected));
     let _ = writeln!(out, "Got:      {}", indent_rest(actual));
     let _ = writeln!(out, "\nWhy: {why}");
     let _ = writeln!(out, "\nRequest:");
     write_request(&mut out, sent);
-    let _ = writeln!(out, "Response:");
-    let _ = writeln!(out, "  {}", received.status);
-    for (name, value) in &received.headers {
-        if name == "date" {
-            continue;
-        }
-        let _ = writeln!(out, "  {name}: {}", value.to_str().unwrap_or("<not text>"));
-    }
-    let _ = writeln!(out, "{}", show_body(&received.body));
-    write_footer(&mut out, context, sent);
+    let _ = writeln!(out, "Response:\n{}", response.text);
+    write_footer(&mut out, context, &steps, place.index);
     out
 }
 
+/// What `todo!("…")` panics with.
+const TODO_PREFIX: &str = "not yet implemented";
+
+/// "Before this:", one line for each earlier request of the test, so that a
+/// failure that depends on state a test created first says so.
+fn write_before(out: &mut String, steps: &[Step], index: usize) {
+    let before = &steps[..index.min(steps.len())];
+    if before.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "Before this:");
+    let skipped = before.len().saturating_sub(REPLAY_LIMIT);
+    if skipped > 0 {
+        let _ = writeln!(
+            out,
+            "  … {skipped} earlier requests (in the replay script below)"
+        );
+    }
+    for step in &before[skipped..] {
+        let _ = writeln!(
+            out,
+            "  {} {} → {}",
+            step.sent.method, step.sent.path, step.outcome
+        );
+    }
+    let _ = writeln!(out);
+}
+
 /// The request never got a complete answer: refused, reset or timed out.
-pub(crate) fn transport_failure(context: &Context, sent: &Sent, error: &reqwest::Error) -> ! {
+pub(crate) fn transport_failure(
+    context: &Context,
+    history: &History,
+    sent: &Sent,
+    error: &reqwest::Error,
+) -> ! {
+    let index = history.record(sent, "no answer".to_owned());
+    let steps = history.steps();
     let mut out = String::new();
     let _ = writeln!(out, "\n──── {} {}: no answer ────", sent.method, sent.path);
+    write_before(&mut out, &steps, index);
     let chain = error_chain(error);
     let diagnosis = if error.is_timeout() {
         format!(
@@ -113,7 +220,7 @@ pub(crate) fn transport_failure(context: &Context, sent: &Sent, error: &reqwest:
     let _ = writeln!(out, "{diagnosis}\nThe client said: {chain}");
     let _ = writeln!(out, "\nRequest:");
     write_request(&mut out, sent);
-    write_footer(&mut out, context, sent);
+    write_footer(&mut out, context, &steps, index);
     panic!("{out}");
 }
 
@@ -132,21 +239,62 @@ fn write_request(out: &mut String, sent: &Sent) {
     }
 }
 
-fn write_footer(out: &mut String, context: &Context, sent: &Sent) {
-    let _ = writeln!(out, "\nReplay it with curl:\n  {}", curl(sent));
-    if !context.url_mode {
+/// The replay script, every request of the test in order, then the page.
+fn write_footer(out: &mut String, context: &Context, steps: &[Step], failed: usize) {
+    let chapter = context.chapter;
+    if context.url_mode {
         let _ = writeln!(
             out,
-            "  (The test's own server stopped when the test ended: point curl at a \
-             server you run, or set RESTLINGS_BASE_URL to test one.)"
+            "\nReplay the test, every request in order, against the same server:"
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "\nReplay the test, every request in order, against your code: run \
+             `cargo run -- serve {chapter}` from the course's root, then paste"
         );
     }
-    let chapter = context.chapter;
+    let shown: Vec<(usize, &Step)> = if steps.len() > REPLAY_LIMIT {
+        let tail = REPLAY_LIMIT / 2;
+        let mut picked: Vec<(usize, &Step)> =
+            steps.iter().enumerate().take(REPLAY_LIMIT - tail).collect();
+        picked.extend(steps.iter().enumerate().skip(steps.len() - tail));
+        picked
+    } else {
+        steps.iter().enumerate().collect()
+    };
+    let mut previous = None;
+    for (index, step) in shown {
+        if previous.is_some_and(|last| index > last + 1) {
+            let _ = writeln!(
+                out,
+                "  # … {} more requests of the test, left out here",
+                index - previous.unwrap_or(0) - 1
+            );
+        }
+        previous = Some(index);
+        let line = curl_to(&step.sent, &replay_url(context, &step.sent));
+        if index == failed {
+            let _ = writeln!(out, "  {line}  # the request that failed");
+        } else {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
     let _ = writeln!(
         out,
         "\nRead: book/src/{chapter}.md (or run `mdbook serve book` and open \
          http://localhost:3000/{chapter}.html)"
     );
+}
+
+/// Where a replayed request goes: the same server in URL mode, else the
+/// address of `cargo run -- serve`, the test's own server being gone.
+fn replay_url(context: &Context, sent: &Sent) -> String {
+    if context.url_mode {
+        sent.url.clone()
+    } else {
+        format!("{SERVE_URL}{}", sent.path)
+    }
 }
 
 fn show_body(body: &[u8]) -> String {
@@ -166,13 +314,19 @@ fn show_body(body: &[u8]) -> String {
 }
 
 /// The request as a shell command a learner can paste.
+#[cfg(test)]
 pub(crate) fn curl(sent: &Sent) -> String {
+    curl_to(sent, &sent.url)
+}
+
+/// The request as a shell command, sent to `url`.
+fn curl_to(sent: &Sent, url: &str) -> String {
     let mut line = if sent.method == Method::HEAD {
         "curl -I".to_owned()
     } else {
         format!("curl -i -X {}", sent.method)
     };
-    let _ = write!(line, " {}", shell_quote(&sent.url));
+    let _ = write!(line, " {}", shell_quote(url));
     for (name, value) in &sent.headers {
         let _ = write!(line, " -H {}", shell_quote(&format!("{name}: {value}")));
     }

@@ -13,7 +13,8 @@
 //!
 //! Both send `Accept: application/json`. Any 5xx is `ClientError::Server`, any
 //! other non-2xx is `ClientError::UnexpectedStatus`, and a 2xx whose body is not
-//! the expected JSON is `ClientError::Decode`.
+//! the expected JSON is `ClientError::Decode`. No answer, or a body cut off on
+//! the way, is `ClientError::Transport`.
 //!
 //! The tests play the server: each starts a fake API (wiremock) on a free port
 //! and checks what your client sent and what it made of the answer.
@@ -45,8 +46,9 @@ pub struct Product {
 /// the caller might want to handle differently.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
-    /// No HTTP answer at all: nothing listening, a refused or reset
-    /// connection, a timeout, or a base URL that is not a URL.
+    /// No complete HTTP answer: nothing listening, a refused or reset
+    /// connection, a timeout, a base URL that is not a URL, or a body cut
+    /// off on the way.
     #[error("the request got no answer: is the server running, and is the base URL right?")]
     Transport(#[source] reqwest::Error),
 
@@ -64,18 +66,19 @@ pub enum ClientError {
     #[error("the server answered {0}, which this client has no handling for")]
     UnexpectedStatus(StatusCode),
 
-    /// A 2xx whose body is not the JSON this client expects.
+    /// A 2xx whose body arrived whole but is not the JSON this client expects.
     #[error("the server answered with success, but the body is not the JSON this client expects")]
-    Decode(#[source] reqwest::Error),
+    Decode(#[source] serde_json::Error),
 }
 
 // TODO: read the status first, then the body:
 //     `response.status()` gives a `StatusCode`; `status.is_server_error()` is
 //     any 5xx, which is `Err(ClientError::Server(status))`; any other status
 //     that is not `status.is_success()` is `Err(ClientError::UnexpectedStatus(status))`.
-//     Only then decode: `response.json::<T>().await`. Its error is a parse
-//     failure when `error.is_decode()` (that is `ClientError::Decode(error)`);
-//     otherwise the body was lost on the way (`ClientError::Transport(error)`).
+//     Only then read the body, in two steps, because they fail differently:
+//     `response.bytes().await` reads it off the network (an error there is
+//     `ClientError::Transport(error)`: the body was lost on the way), then
+//     `serde_json::from_slice::<T>(&bytes)` parses it (`ClientError::Decode(error)`).
 async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ClientError> {
     todo!("check the status, then decode the body as JSON")
 }

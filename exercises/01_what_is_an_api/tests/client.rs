@@ -202,6 +202,52 @@ async fn a_server_that_is_not_there_is_a_transport_error() {
     }
 }
 
+#[tokio::test]
+async fn a_body_cut_off_in_transit_is_a_transport_error_not_a_decode_error() {
+    // A server that promises 400 bytes of JSON, sends the first few, and then
+    // closes the connection: a crash mid-answer, or a network that dropped.
+    let listener = match tokio::net::TcpListener::bind("127.0.0.1:0").await {
+        Ok(listener) => listener,
+        Err(error) => panic!("the test could not bind a free port ({error}); run it again"),
+    };
+    let base_url = match listener.local_addr() {
+        Ok(address) => format!("http://{address}"),
+        Err(error) => panic!("the test's port has no address ({error}); run it again"),
+    };
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut request = [0_u8; 4096];
+            let _ = stream.read(&mut request).await;
+            let _ = stream
+                .write_all(
+                    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+                      content-length: 400\r\n\r\n[{\"id\": 1, \"name\": \"Espre",
+                )
+                .await;
+            // Dropping the stream closes the connection, 375 bytes short.
+        }
+    });
+
+    for call in [List, Get(2)] {
+        let result = call.run(&Client::new(base_url.clone())).await;
+
+        let why = "The status said 200 and the headers promised 400 bytes, but the connection \
+                   closed after 25: the body was lost on the way, not malformed by the server. \
+                   That is a transport failure, like a refused connection, and a caller may \
+                   retry it; `Decode` would blame the server's JSON for a network problem. \
+                   Read the body with `response.bytes()` first, then parse it.";
+        let sent = "a GET, and the answer broke off after 25 of the 400 body bytes it promised";
+        let described = format!("Client::new({base_url:?}) then {call}");
+        let expected = "Err(ClientError::Transport(..))";
+        assert!(
+            matches!(result, Err(ClientError::Transport(_))),
+            "{}",
+            lesson(&described, expected, &show(&result), why, sent)
+        );
+    }
+}
+
 // ------------------------------------------------------------ this file's helpers
 
 /// One call to the client, so that tables can list both.

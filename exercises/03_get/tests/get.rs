@@ -23,6 +23,7 @@ fn seeds() -> Vec<Value> {
 }
 
 /// The body as a JSON array of products, or a failed test that says so.
+#[track_caller]
 fn product_list(res: &Exchange, why: &str) -> Vec<Value> {
     match res.json(why) {
         Value::Array(items) => items,
@@ -36,6 +37,11 @@ fn product_list(res: &Exchange, why: &str) -> Vec<Value> {
 
 fn ids(items: &[Value]) -> Vec<Option<u64>> {
     items.iter().map(|item| item["id"].as_u64()).collect()
+}
+
+/// One field of each item, such as every id, for a report's "Got:" line.
+fn field_of(items: &[Value], field: &str) -> Value {
+    items.iter().map(|item| item[field].clone()).collect()
 }
 
 const LIST_WHY: &str = "GET /products is a collection: it answers 200 with a JSON array of every \
@@ -53,6 +59,7 @@ async fn get_products_lists_every_seed_sorted_by_id() {
     res.expect(
         ids.iter().all(Option::is_some) && ids.windows(2).all(|pair| pair[0] < pair[1]),
         "every item has a numeric id, in increasing order",
+        format!("the ids {}", field_of(&items, "id")),
         LIST_WHY,
     );
     if app.url_mode() {
@@ -61,6 +68,7 @@ async fn get_products_lists_every_seed_sorted_by_id() {
             res.expect(
                 items.contains(&seed),
                 format!("the list includes the seed {seed}"),
+                format!("a list of {} products without it", items.len()),
                 LIST_WHY,
             );
         }
@@ -80,6 +88,7 @@ async fn get_products_says_its_body_is_json() {
             .unwrap_or_default()
             .starts_with("application/json"),
         "Content-Type: application/json",
+        res.header_line("content-type"),
         "The Content-Type header tells the client how to read the body (RFC 9110 §8.3).",
     );
 }
@@ -99,16 +108,19 @@ async fn a_category_filter_keeps_only_that_category() {
         res.expect(
             items.contains(&seed),
             format!("the list includes {seed}"),
+            format!("a list of {} products without it", items.len()),
             why,
         )
         .expect(
             items.iter().all(|item| item["category"] == category),
             format!("only products whose category is {category:?}"),
+            format!("the categories {}", field_of(&items, "category")),
             why,
         )
         .expect(
             ids(&items).windows(2).all(|pair| pair[0] < pair[1]),
             "items sorted by id",
+            format!("the ids {}", field_of(&items, "id")),
             why,
         );
     }
@@ -131,6 +143,7 @@ async fn a_category_filter_matches_exactly_not_by_case_or_prefix() {
         res.expect(
             items.iter().all(|item| item["category"] == asked),
             format!("only products whose category is exactly {asked:?}"),
+            format!("the categories {}", field_of(&items, "category")),
             &why,
         );
     }
@@ -211,7 +224,11 @@ async fn todays_optimizations_recommend_ninety_percent_of_each_price() {
     res.expect_status(StatusCode::OK, why);
     let body = res.json(why);
     let Some(recommendations) = body["recommendations"].as_array() else {
-        res.fail("a \"recommendations\" array", "no such array", why);
+        res.fail(
+            "a \"recommendations\" array",
+            format!("\"recommendations\": {}", body["recommendations"]),
+            why,
+        );
     };
     let product_ids: Vec<Option<u64>> = recommendations
         .iter()
@@ -221,6 +238,10 @@ async fn todays_optimizations_recommend_ninety_percent_of_each_price() {
         product_ids.iter().all(Option::is_some)
             && product_ids.windows(2).all(|pair| pair[0] < pair[1]),
         "recommendations sorted by product_id, each with a numeric product_id",
+        format!(
+            "the product_ids {}",
+            field_of(recommendations, "product_id")
+        ),
         why,
     );
     for seed in seeds() {
@@ -232,6 +253,7 @@ async fn todays_optimizations_recommend_ninety_percent_of_each_price() {
         res.expect(
             recommendations.contains(&expected),
             format!("the recommendation {expected}"),
+            format!("{} recommendations without it", recommendations.len()),
             why,
         );
     }
@@ -242,6 +264,7 @@ async fn todays_optimizations_recommend_ninety_percent_of_each_price() {
                 "exactly one recommendation per product ({})",
                 products.len()
             ),
+            format!("{} recommendations", recommendations.len()),
             why,
         );
     }
@@ -263,6 +286,7 @@ async fn todays_optimizations_carry_todays_date_in_utc() {
     res.expect(
         date == before || date == after,
         format!("\"date\": \"{before}\""),
+        format!("\"date\": {}", body["date"]),
         why,
     );
 }
@@ -295,6 +319,7 @@ async fn head_on_a_product_answers_like_get_without_a_body() {
     .expect(
         res.body().is_empty(),
         "an empty body",
+        format!("a body of {} bytes", res.body().len()),
         "A response to HEAD never carries a body.",
     );
 }
@@ -320,6 +345,7 @@ async fn writing_to_the_optimizations_answers_405_with_allow() {
             allow.split(',').any(|m| m.trim() == "GET")
                 && !allow.split(',').any(|m| m.trim() == method.as_str()),
             format!("an Allow header that lists GET and not {method}"),
+            res.header_line("allow"),
             why,
         );
     }

@@ -44,6 +44,7 @@ async fn post_answers_201_with_a_location_and_the_created_product() {
         res.expect(
             id == 4,
             "id 4",
+            format!("id {id}"),
             "The seeds hold ids 1 to 3, so the first product created on a fresh server \
              gets 4: one more than the highest id ever assigned.",
         );
@@ -110,6 +111,7 @@ async fn the_server_chooses_the_id_and_ignores_one_in_the_body() {
         res.expect(
             id != first_id && id > 0,
             format!("a new positive id, not {first_id}"),
+            format!("id {id}"),
             "With POST the server assigns the id (RFC 9110 §9.3.3). Taking the client's \
              would let one client overwrite another's product.",
         );
@@ -144,6 +146,7 @@ async fn two_identical_posts_create_two_products() {
     second.expect(
         second_id > first_id,
         format!("an id above {first_id}"),
+        format!("id {second_id}"),
         "Two POSTs make two resources, each with its own id; a new id is always higher \
          than every id assigned before it.",
     );
@@ -151,6 +154,7 @@ async fn two_identical_posts_create_two_products() {
         second.expect(
             second_id == first_id + 1,
             format!("id {}", first_id + 1),
+            format!("id {second_id}"),
             "On a private server nothing else creates products in between, so the next id \
              is exactly one more than the last one.",
         );
@@ -191,6 +195,7 @@ async fn back_to_back_posts_get_consecutive_ids() {
         second.expect(
             false,
             format!("id {}", a + 1),
+            format!("id {}", id_of(&second)),
             "A new id is exactly one more than the highest id ever assigned, so a POST \
              right after another gets the next number. Ids that skip are not wrong in \
              HTTP terms, but they break this API's promise, and clients or reports that \
@@ -204,11 +209,11 @@ async fn malformed_json_answers_400() {
     let app = spawn().await;
     #[rustfmt::skip]
     let cases = [
-        (r#"{"name": "Mug", "price_cents": 900,"#, "the JSON stops half way"),
-        ("name=Mug&price_cents=900", "a form body, not JSON"),
-        ("", "an empty body"),
-        (r#"{"name": 'Mug', "price_cents": 900, "category": "x"}"#, "single quotes"),
-        (r#"{"name": "Mug", "price_cents": 900, "category": "x",}"#, "a trailing comma"),
+        (r#"{"name": "Mug", "price_cents": 900,"#, "JSON that stops half way"),
+        ("name=Mug&price_cents=900", "a form, not JSON"),
+        ("", "empty"),
+        (r#"{"name": 'Mug', "price_cents": 900, "category": "x"}"#, "JSON with single quotes"),
+        (r#"{"name": "Mug", "price_cents": 900, "category": "x",}"#, "JSON with a trailing comma"),
     ];
 
     for (body, what) in cases {
@@ -221,9 +226,10 @@ async fn malformed_json_answers_400() {
         res.expect_status(
             StatusCode::BAD_REQUEST,
             &format!(
-                "The body is {what}: it says it is JSON but cannot be parsed. That is a \
-                 malformed request, 400 Bad Request (RFC 9110 §15.5.1), not 422, which \
-                 is for JSON that parses but does not fit."
+                "The body is {what}: the request says it is JSON (Content-Type: \
+                 application/json), but the body does not parse. That is a malformed \
+                 request, 400 Bad Request (RFC 9110 §15.5.1), not 422, which is for JSON \
+                 that parses but does not fit."
             ),
         );
     }
@@ -235,7 +241,7 @@ async fn a_body_that_is_not_declared_as_json_answers_415() {
     let body = product_body(&kit::unique_name("not-json"), 100).to_string();
     #[rustfmt::skip]
     let cases = [
-        (Some("text/plain"), "text/plain"),
+        (Some("text/plain"), "a text/plain body"),
         (Some("application/x-www-form-urlencoded"), "a form content type"),
         (Some("text/json"), "text/json, which is not the JSON media type"),
         (None, "no Content-Type header at all"),
@@ -479,6 +485,7 @@ async fn a_prediction_with_a_huge_price_does_not_overflow() {
     res.expect(
         units == json!(100),
         "predicted_units: 100",
+        format!("predicted_units: {units}"),
         "Asking the list price predicts 100 units, however big the price is.",
     );
 }
@@ -539,13 +546,17 @@ fn with_id(body: &Value, id: u64) -> Value {
     product
 }
 
+#[track_caller]
 fn id_of(res: &Exchange) -> u64 {
     let product = res.json("A created product comes back as JSON.");
     match product.get("id").and_then(Value::as_u64) {
         Some(id) if id > 0 => id,
         _ => res.fail(
             "a body with a positive integer \"id\"",
-            "no usable id",
+            match product.get("id") {
+                Some(id) => format!("\"id\": {id}"),
+                None => "no \"id\" member".to_owned(),
+            },
             "The created product's representation includes the id the server gave it.",
         ),
     }
@@ -553,6 +564,7 @@ fn id_of(res: &Exchange) -> u64 {
 
 /// The `Location` header must name the new product: `/products/{id}`, or the
 /// same as an absolute URL on this server.
+#[track_caller]
 fn expect_location(res: &Exchange, id: u64) {
     res.expect_location(
         &format!("/products/{id}"),
@@ -562,6 +574,7 @@ fn expect_location(res: &Exchange, id: u64) {
     );
 }
 
+#[track_caller]
 fn location_path(res: &Exchange) -> String {
     let id = id_of(res);
     expect_location(res, id);

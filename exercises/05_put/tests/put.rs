@@ -365,6 +365,7 @@ async fn a_post_after_a_put_gets_an_id_above_the_put_one() {
     res.expect(
         id > put_id,
         format!("an id above {put_id}"),
+        format!("id {id}"),
         "An id chosen with PUT is still an id in use. POST assigns one more than the \
          highest id ever assigned, by POST or by PUT, so it can never land on a \
          product a client created at a URL of its choosing.",
@@ -373,6 +374,7 @@ async fn a_post_after_a_put_gets_an_id_above_the_put_one() {
         res.expect(
             id == put_id + 1,
             format!("id {}", put_id + 1),
+            format!("id {id}"),
             "On a private server nothing else was created in between.",
         );
     }

@@ -33,6 +33,7 @@ async fn delete_answers_204_with_an_empty_body() {
     .expect(
         res.body().is_empty(),
         "an empty body",
+        format!("a body of {} bytes", res.body().len()),
         "A 204 response has no content by definition (RFC 9110 §15.3.5): a client \
          must not have to read or parse anything after it.",
     );
@@ -66,12 +67,14 @@ async fn a_deleted_product_is_gone_from_get_and_the_list_and_its_neighbour_stays
     list.expect(
         !ids.contains(&doomed),
         format!("a list without product {doomed}"),
+        format!("a list with product {doomed}, ids {ids:?}"),
         "A deleted product is gone everywhere, not only from its own URL: the \
          collection must stop listing it too.",
     );
     list.expect(
         ids.contains(&kept),
         format!("a list that still has product {kept}"),
+        format!("a list without it, ids {ids:?}"),
         "DELETE /products/{id} removes that one product and nothing else.",
     );
     app.get(&format!("/products/{kept}"))
@@ -173,6 +176,7 @@ async fn a_post_after_deleting_the_newest_product_never_reuses_its_id() {
     next.expect(
         next_id > newest,
         format!("an id above {newest}, the id just deleted"),
+        format!("id {next_id}"),
         "An id names one resource forever. If the server handed out a deleted id \
          again, an old link, cache entry or retried DELETE aimed at the old product \
          would hit the new one. New ids come from the highest id ever assigned.",
@@ -181,6 +185,7 @@ async fn a_post_after_deleting_the_newest_product_never_reuses_its_id() {
         next.expect(
             next_id == newest + 1,
             format!("id {}", newest + 1),
+            format!("id {next_id}"),
             "Nothing else is creating products on this private server, so the next id \
              is one more than the highest ever assigned.",
         );
@@ -219,10 +224,13 @@ async fn a_post_after_deleting_the_highest_put_id_still_goes_above_it() {
     next.expect(
         next_id > top,
         format!("an id above {top}"),
-        "Product {top} was the highest id ever assigned, then it was deleted. The next \
-         id is still one more than the highest ever assigned, not one more than the \
-         highest still present: a server that looks only at the products it holds now \
-         hands out ids that already named something.",
+        format!("id {next_id}"),
+        &format!(
+            "Product {top} was the highest id ever assigned, then it was deleted. The next \
+             id is still one more than the highest ever assigned, not one more than the \
+             highest still present: a server that looks only at the products it holds now \
+             hands out ids that already named something."
+        ),
     );
 }
 
@@ -239,17 +247,22 @@ async fn a_204_sends_no_bytes_after_its_headers() {
         return; // An https:// server: its raw bytes are encrypted, nothing to read here.
     };
 
-    assert!(
+    raw.expect(
         raw.status() == Some(204),
-        "DELETE of an existing product answers 204 No Content. The raw response began:\n{}",
-        raw.head
-    );
-    assert!(
+        "status 204",
+        format!(
+            "the status line {:?}",
+            raw.head.lines().next().unwrap_or_default()
+        ),
+        "A DELETE of a product that exists answers 204 No Content (RFC 9110 §15.3.5).",
+    )
+    .expect(
         raw.after_head.is_empty(),
-        "A 204 response ends with its headers (RFC 9110 §15.3.5): it cannot carry content. \
-         These bytes came after them, and a client reusing the connection would read them \
-         as the start of its next response:\n{}",
-        String::from_utf8_lossy(&raw.after_head)
+        "nothing after the headers",
+        format!("{} bytes after the headers", raw.after_head.len()),
+        "A 204 response ends with its headers (RFC 9110 §15.3.5): it cannot carry \
+         content. A client that reuses the connection would read bytes sent after the \
+         headers as the start of its next response.",
     );
 }
 
@@ -344,6 +357,7 @@ async fn two_hundred_concurrent_writes_lose_no_update() {
                 res.expect(
                     posted.insert(id) && !expected.contains_key(&id),
                     format!("a fresh id, not {id} again"),
+                    format!("id {id}, already given out"),
                     "Two concurrent POSTs got the same id, or a POST took an id already in \
                      use. Choosing the next id and storing the product must happen as \
                      one step under the lock, or two requests both read the same \"last id\".",
@@ -368,6 +382,7 @@ async fn two_hundred_concurrent_writes_lose_no_update() {
                 res.expect(
                     statuses.contains(&res.status()),
                     "status 204 or 404",
+                    format!("status {}", res.status()),
                     "A DELETE of a product that exists answers 204; a DELETE that finds it \
                      already gone answers 404.",
                 );
@@ -377,6 +392,7 @@ async fn two_hundred_concurrent_writes_lose_no_update() {
                     res.expect(
                         *count == 1,
                         format!("only one 204 for product {id}"),
+                        format!("{count} DELETEs of product {id} answered 204"),
                         "Two DELETEs of the same product both answered 204: both claim to \
                          have removed it. Checking that it exists and removing it must be \
                          one step, or both requests see it before either removes it.",
@@ -394,6 +410,10 @@ async fn two_hundred_concurrent_writes_lose_no_update() {
             res.expect(
                 deletions.get(id) == Some(&1),
                 format!("one 204 among the four DELETEs of product {id}"),
+                format!(
+                    "{} of them answered 204",
+                    deletions.get(id).copied().unwrap_or(0)
+                ),
                 "The product existed, so exactly one of the DELETEs removed it (204); \
                  the others found it gone (404).",
             );
@@ -439,6 +459,10 @@ async fn check_final_state(
         list.expect(
             listed.get(id) == Some(&product),
             format!("product {id} listed as {product}"),
+            match listed.get(id) {
+                Some(found) => format!("product {id} listed as {found}"),
+                None => format!("no product {id} in the list"),
+            },
             "The list shows the same state as the single GETs: every acknowledged \
              product, as last written.",
         );
@@ -447,6 +471,10 @@ async fn check_final_state(
         list.expect(
             !listed.contains_key(id),
             format!("no product {id} in the list"),
+            match listed.get(id) {
+                Some(found) => format!("product {id} listed as {found}"),
+                None => format!("no product {id} in the list"),
+            },
             "A deleted product must not come back in the list.",
         );
     }
@@ -458,6 +486,7 @@ async fn check_final_state(
         list.expect(
             extra.is_empty(),
             "no product besides the seeds and the acknowledged ones",
+            format!("also the products with ids {extra:?}"),
             "Nothing else writes to this private server, so the list is exactly the \
              seeds plus what the server acknowledged: no phantom products.",
         );
@@ -503,24 +532,29 @@ async fn create(app: &TestApp, body: &Value) -> u64 {
     id_of(&res)
 }
 
+#[track_caller]
 fn id_of(res: &Exchange) -> u64 {
     let product = res.json("A created product comes back as JSON.");
     match product.get("id").and_then(Value::as_u64) {
         Some(id) => id,
         None => res.fail(
             "a body with a positive integer \"id\"",
-            "no usable id",
+            match product.get("id") {
+                Some(id) => format!("\"id\": {id}"),
+                None => "no \"id\" member".to_owned(),
+            },
             "The created product's representation includes the id the server gave it.",
         ),
     }
 }
 
+#[track_caller]
 fn ids_in(res: &Exchange, products: &Value) -> Vec<u64> {
     match products.as_array() {
         Some(all) => all.iter().filter_map(|p| p.get("id")?.as_u64()).collect(),
         None => res.fail(
             "a JSON array",
-            "something else",
+            format!("JSON that is not an array: {products}"),
             "GET /products answers an array.",
         ),
     }

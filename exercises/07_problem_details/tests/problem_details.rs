@@ -117,6 +117,7 @@ async fn a_method_the_path_does_not_support_answers_a_405_problem_that_keeps_all
                 "an Allow header listing {} and not {method}",
                 expected.join(", ")
             ),
+            res.header_line("allow"),
             "RFC 9110 §15.5.6: a 405 response MUST carry an Allow header with the methods the \
              resource supports. Replacing the body with a problem must keep that header: \
              check that your 405 handler or middleware does not drop it.",
@@ -161,12 +162,18 @@ async fn a_body_not_labelled_as_json_answers_a_415_problem() {
 async fn json_that_does_not_parse_answers_a_400_problem() {
     let app = spawn().await;
     let cases = [
-        ("truncated", r#"{"name": "x", "price_cents": 12"#),
-        ("a trailing comma", r#"{"name": "x", "price_cents": 12,}"#),
-        ("single quotes", r#"{'name': 'x'}"#),
-        ("not JSON at all", "name=x&price_cents=12"),
         (
-            "text after the object",
+            "JSON cut off half way",
+            r#"{"name": "x", "price_cents": 12"#,
+        ),
+        (
+            "JSON with a trailing comma",
+            r#"{"name": "x", "price_cents": 12,}"#,
+        ),
+        ("JSON with single quotes", r#"{'name': 'x'}"#),
+        ("a form, not JSON at all", "name=x&price_cents=12"),
+        (
+            "a JSON object with text after it",
             r#"{"name": "x", "price_cents": 12, "category": "c"} and more"#,
         ),
     ];
@@ -181,7 +188,7 @@ async fn json_that_does_not_parse_answers_a_400_problem() {
         res.expect_problem(
             StatusCode::BAD_REQUEST,
             &format!(
-                "A {what} body is not valid JSON (RFC 8259) and cannot be read at all: 400 Bad \
+                "The body is {what}: not valid JSON (RFC 8259), so it cannot be read at all: 400 Bad \
                  Request (RFC 9110 §15.5.1), as a problem details body. 422 is for JSON that \
                  parses but says something wrong."
             ),
@@ -269,6 +276,7 @@ async fn a_wrong_field_answers_a_422_problem_whose_detail_names_the_field() {
         res.expect(
             names_field(detail, field),
             format!("a detail that names the field `{field}`"),
+            format!("\"detail\": {detail:?}"),
             "RFC 9457 §3.1.4: `detail` explains this occurrence of the problem, to help the \
              client correct it. \"Invalid input\" does not say which of the fields to fix; \
              the field's name does.",
@@ -340,8 +348,13 @@ async fn a_refused_big_body_is_never_read_as_a_request_of_its_own() {
         .await;
     let why = "POST /products creates a product to watch (chapter 4).";
     res.expect_status(StatusCode::CREATED, why);
-    let Some(id) = res.json(why)["id"].as_u64() else {
-        res.fail("a numeric \"id\"", "no numeric id", why);
+    let created = res.json(why);
+    let Some(id) = created["id"].as_u64() else {
+        res.fail(
+            "a numeric \"id\"",
+            format!("\"id\": {}", created["id"]),
+            why,
+        );
     };
     let host = app.base_url().split("://").nth(1).unwrap_or_default();
     let smuggled =
@@ -479,6 +492,7 @@ async fn malformed_input_answers_a_4xx_problem_never_a_500() {
             res.expect(
                 res.status().is_client_error(),
                 format!("a 4xx status for {what}"),
+                format!("status {}", res.status()),
                 "Bad input is the client's mistake, so the answer is a 4xx: 400, 413, 415 or \
                  422. A 500 says the server broke, and a panic on input is how a service goes \
                  down under a fuzzer or an attacker. Parse, check, and refuse; never unwrap.",

@@ -29,9 +29,14 @@ async fn create_product(app: &TestApp, price_cents: i64) -> u64 {
     let why = "The test needs a product to order: POST /products answers 201 with the new \
                product and its id (chapter 4).";
     res.expect_status(StatusCode::CREATED, why);
-    match res.json(why)["id"].as_u64() {
+    let created = res.json(why);
+    match created["id"].as_u64() {
         Some(id) => id,
-        None => res.fail("a numeric \"id\"", "no numeric id", why),
+        None => res.fail(
+            "a numeric \"id\"",
+            format!("\"id\": {}", created["id"]),
+            why,
+        ),
     }
 }
 
@@ -49,6 +54,7 @@ async fn post_order(app: &TestApp, key: Option<&str>, body: &Value) -> Exchange 
 }
 
 /// Checks a 201 for an order and returns its id.
+#[track_caller]
 fn expect_created_order(res: &Exchange, product_id: u64, quantity: i64, total_cents: i64) -> u64 {
     let why = "The first request with a new Idempotency-Key places the order: 201 Created \
                (RFC 9110 §15.3.2), with the order's id, product_id, quantity and total_cents, \
@@ -56,7 +62,7 @@ fn expect_created_order(res: &Exchange, product_id: u64, quantity: i64, total_ce
     res.expect_status(StatusCode::CREATED, why);
     let body = res.json(why);
     let Some(id) = body["id"].as_u64() else {
-        res.fail("a numeric \"id\"", "no numeric id", why);
+        res.fail("a numeric \"id\"", format!("\"id\": {}", body["id"]), why);
     };
     res.expect_json(
         &json!({
@@ -167,6 +173,7 @@ async fn a_retry_replays_the_original_total_even_after_the_price_changed() {
     fresh.expect(
         fresh_id != id,
         format!("a new order, not order {id} again"),
+        format!("order {fresh_id}"),
         "A new key is a new operation: it places a new order, at today's price.",
     );
 }
@@ -229,7 +236,7 @@ async fn an_order_without_a_valid_key_answers_400() {
             StatusCode::BAD_REQUEST,
             &format!(
                 "POST /orders is not safe to retry without a key, so this API requires one: \
-                 {what} is a malformed request, 400 Bad Request ({DRAFT}; RFC 9110 §15.5.1). \
+                 a request with {what} is malformed, 400 Bad Request ({DRAFT}; RFC 9110 §15.5.1). \
                  A key is 1 to 255 visible ASCII characters. Accepting the order anyway \
                  would make a retry of it place a second order."
             ),
@@ -277,6 +284,7 @@ async fn an_order_for_a_product_that_does_not_exist_answers_422() {
             .as_str()
             .is_some_and(|detail| detail.contains("product_id")),
         "a detail that names product_id",
+        format!("\"detail\": {}", problem["detail"]),
         "A 422's detail names the field to fix (RFC 9457 §3.1.4, chapter 7).",
     );
 }
@@ -307,6 +315,7 @@ async fn a_quantity_below_one_or_not_an_integer_answers_422_naming_quantity() {
                 .as_str()
                 .is_some_and(|detail| detail.contains("quantity")),
             "a detail that names quantity",
+            format!("\"detail\": {}", problem["detail"]),
             "A 422's detail names the field to fix (RFC 9457 §3.1.4, chapter 7).",
         );
     }
@@ -380,6 +389,7 @@ async fn get_order_answers_404_or_400_problems_and_other_methods_405() {
             .iter()
             .any(|allow| allow.contains("POST")),
         "an Allow header that lists POST",
+        res.header_line("allow"),
         "RFC 9110 §15.5.6: a 405 response MUST list the methods the resource supports.",
     );
 }
@@ -514,6 +524,7 @@ async fn two_hundred_concurrent_mixed_requests_lose_no_order() {
                 res.expect(
                     !old_ids.contains(&id) && !new_orders.contains_key(&id),
                     format!("a fresh order id, not {id} again"),
+                    format!("order id {id}, already given out"),
                     "Every new key places its own order with its own id. Two orders with \
                      one id mean one overwrote the other: pick the id and store the order \
                      in one step under the lock.",

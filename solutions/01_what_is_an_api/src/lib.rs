@@ -12,7 +12,8 @@
 // ANCHOR: exercise //!
 // ANCHOR: exercise //! Both send `Accept: application/json`. Any 5xx is `ClientError::Server`, any
 // ANCHOR: exercise //! other non-2xx is `ClientError::UnexpectedStatus`, and a 2xx whose body is not
-// ANCHOR: exercise //! the expected JSON is `ClientError::Decode`.
+// ANCHOR: exercise //! the expected JSON is `ClientError::Decode`. No answer, or a body cut off on
+// ANCHOR: exercise //! the way, is `ClientError::Transport`.
 // ANCHOR: exercise //!
 // ANCHOR: exercise //! The tests play the server: each starts a fake API (wiremock) on a free port
 // ANCHOR: exercise //! and checks what your client sent and what it made of the answer.
@@ -31,7 +32,8 @@
 //!
 //! Both send `Accept: application/json`. Any 5xx is `ClientError::Server`, any
 //! other non-2xx is `ClientError::UnexpectedStatus`, and a 2xx whose body is not
-//! the expected JSON is `ClientError::Decode`.
+//! the expected JSON is `ClientError::Decode`. No answer, or a body cut off on
+//! the way, is `ClientError::Transport`.
 //!
 //! Check it: `cargo test -p sol01_what_is_an_api`. Read: `book/src/01_what_is_an_api.md`.
 // ANCHOR_END: exercise
@@ -61,8 +63,9 @@ pub struct Product {
 /// the caller might want to handle differently.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
-    /// No HTTP answer at all: nothing listening, a refused or reset
-    /// connection, a timeout, or a base URL that is not a URL.
+    /// No complete HTTP answer: nothing listening, a refused or reset
+    /// connection, a timeout, a base URL that is not a URL, or a body cut
+    /// off on the way.
     #[error("the request got no answer: is the server running, and is the base URL right?")]
     Transport(#[source] reqwest::Error),
 
@@ -80,18 +83,19 @@ pub enum ClientError {
     #[error("the server answered {0}, which this client has no handling for")]
     UnexpectedStatus(StatusCode),
 
-    /// A 2xx whose body is not the JSON this client expects.
+    /// A 2xx whose body arrived whole but is not the JSON this client expects.
     #[error("the server answered with success, but the body is not the JSON this client expects")]
-    Decode(#[source] reqwest::Error),
+    Decode(#[source] serde_json::Error),
 }
 
 // ANCHOR: exercise // TODO: read the status first, then the body:
 // ANCHOR: exercise //     `response.status()` gives a `StatusCode`; `status.is_server_error()` is
 // ANCHOR: exercise //     any 5xx, which is `Err(ClientError::Server(status))`; any other status
 // ANCHOR: exercise //     that is not `status.is_success()` is `Err(ClientError::UnexpectedStatus(status))`.
-// ANCHOR: exercise //     Only then decode: `response.json::<T>().await`. Its error is a parse
-// ANCHOR: exercise //     failure when `error.is_decode()` (that is `ClientError::Decode(error)`);
-// ANCHOR: exercise //     otherwise the body was lost on the way (`ClientError::Transport(error)`).
+// ANCHOR: exercise //     Only then read the body, in two steps, because they fail differently:
+// ANCHOR: exercise //     `response.bytes().await` reads it off the network (an error there is
+// ANCHOR: exercise //     `ClientError::Transport(error)`: the body was lost on the way), then
+// ANCHOR: exercise //     `serde_json::from_slice::<T>(&bytes)` parses it (`ClientError::Decode(error)`).
 /// Reads the server's verdict, then the body. The status comes first: the
 /// body of an error response is an error message, and decoding it as a
 /// product would hide what really happened.
@@ -105,16 +109,13 @@ async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ClientE
     if !status.is_success() {
         return Err(ClientError::UnexpectedStatus(status));
     }
-    response.json::<T>().await.map_err(|error| {
-        // `.json()` first reads the body off the network, then parses it.
-        // Only a parse failure is the server's bad JSON; losing the
-        // connection halfway through the body is a transport problem.
-        if error.is_decode() {
-            ClientError::Decode(error)
-        } else {
-            ClientError::Transport(error)
-        }
-    })
+    // Two steps, because they fail for different reasons. Losing the
+    // connection halfway through the body is a transport problem, which a
+    // caller may retry; only a body that arrived whole and does not parse is
+    // the server's bad JSON. (`response.json()` would do both, and report a
+    // cut-off body as a decode error.)
+    let bytes = response.bytes().await.map_err(ClientError::Transport)?;
+    serde_json::from_slice(&bytes).map_err(ClientError::Decode)
     // ANCHOR_END: exercise
 }
 // ANCHOR_END: errors

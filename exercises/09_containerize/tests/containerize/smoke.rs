@@ -27,11 +27,19 @@ async fn health(app: &TestApp) {
     let list = app.get("/products").await;
     let why = "GET /products answers 200 with a JSON array holding the seed products (chapter 3).";
     list.expect_status(StatusCode::OK, why);
-    let seeded = list
-        .json(why)
+    let products = list.json(why);
+    let seeded = products
         .as_array()
         .is_some_and(|products| products.iter().any(|product| product["id"] == json!(1)));
-    list.expect(seeded, "an array that holds the seed product 1", why);
+    list.expect(
+        seeded,
+        "an array that holds the seed product 1",
+        match products.as_array() {
+            Some(all) => format!("an array of {} products without it", all.len()),
+            None => format!("JSON that is not an array: {products}"),
+        },
+        why,
+    );
 }
 
 /// POST, PUT, GET and DELETE one product of the test's own; returns the id of
@@ -79,6 +87,7 @@ async fn product_lifecycle(app: &TestApp) -> u64 {
     gone.expect(
         status == json!(404),
         "a problem body whose \"status\" is 404",
+        format!("\"status\": {status}"),
         why,
     );
 
@@ -118,6 +127,7 @@ async fn order_retry(app: &TestApp, product_id: u64) {
     first.expect(
         order["total_cents"] == json!(750),
         "\"total_cents\": 750 (3 x 250)",
+        format!("\"total_cents\": {}", order["total_cents"]),
         why,
     );
 

@@ -44,6 +44,7 @@ pub fn expect_unauthorized(res: &Exchange, why: &str) {
             .to_ascii_lowercase()
             .starts_with("bearer"),
         "a header WWW-Authenticate: Bearer …",
+        res.header_line("www-authenticate"),
         CHALLENGE_WHY,
     );
     res.expect_problem(StatusCode::UNAUTHORIZED, PROBLEM_WHY);
@@ -129,6 +130,7 @@ async fn the_right_key_opens_every_endpoint() {
         res.expect(
             res.status() != StatusCode::UNAUTHORIZED,
             format!("anything but 401 for {method} {path} with the right key"),
+            format!("status {}", res.status()),
             "With `Authorization: Bearer <key>` the request goes through to the endpoint, which \
              answers as in chapters 2 to 8.",
         );
@@ -173,6 +175,7 @@ async fn without_api_key_every_endpoint_stays_open() {
     res.expect(
         res.status() != StatusCode::UNAUTHORIZED,
         "anything but 401",
+        format!("status {}", res.status()),
         "With API_KEY unset no endpoint asks for credentials.",
     );
 }

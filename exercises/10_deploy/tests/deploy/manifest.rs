@@ -111,6 +111,7 @@ async fn every_declared_endpoint_is_served_and_guarded() {
         with.expect(
             ![StatusCode::NOT_FOUND, StatusCode::METHOD_NOT_ALLOWED].contains(&with.status()),
             format!("not 404 or 405 for {} {}", probe.method, probe.declared),
+            format!("status {}", with.status()),
             "deploy.toml must declare only what the service serves: with the key, a declared \
              endpoint must reach a route (placeholders such as {id} are sent as 0, which the \
              shop answers with 400 since ids are positive). 404 means no route has this path, \
