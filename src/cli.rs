@@ -41,6 +41,18 @@ pub enum Command {
     },
     /// Check the exercise you are on again each time you save a file in it
     Watch,
+    /// Run an exercise's server on 127.0.0.1, to try it with curl (chapters 2 to 10)
+    ///
+    /// Builds the exercise's `app()` into a small server, prints its URL and a
+    /// first curl line, and logs each request. A handler that is still a
+    /// `todo!()` answers 500 with its message, as in the tests. Ctrl-C stops it.
+    Serve {
+        /// The exercise, such as `03_get` [default: the one you are on]
+        name: Option<String>,
+        /// The port to listen on
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+    },
     /// Check a Dockerfile against the course's rules (chapter 9)
     ///
     /// Prints each finding like a compiler: file:line, the rule, what is

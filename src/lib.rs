@@ -12,6 +12,7 @@ pub mod dockerfile;
 pub mod hint;
 pub mod list;
 pub mod report;
+pub mod serve;
 pub mod status;
 pub mod verify;
 pub mod watch;
@@ -62,6 +63,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Hint { name }) => hint::run(&course, &checker, name.as_deref()),
         Some(Command::Verify { name }) => verify::run(&course, &checker, name.as_deref()),
         Some(Command::Watch) => watch::run(&course, &checker),
+        Some(Command::Serve { name, port }) => {
+            serve::run(&course, &checker, name.as_deref(), *port)
+        }
         Some(Command::Dev(DevCommand::Sync { names })) => dev::sync(&course.only(names)?),
         Some(Command::Dev(DevCommand::Check { names })) => dev::check(&course.only(names)?),
         Some(Command::Deploy { .. }) => unreachable!("deploy returns before the course loads"),
