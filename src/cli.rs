@@ -29,18 +29,31 @@ pub struct Cli {
 pub enum Command {
     /// Check every exercise and show the progress table
     List,
-    /// Show the hint of an exercise (default: the one you are on)
+    /// Show the next level of an exercise's hint (default: the one you are on)
+    ///
+    /// Each run shows one level more: a nudge first, then the API to reach
+    /// for, then nearly the code. Which level you saw is kept in
+    /// `.restlings/hints` at the course root; delete it to start over.
     Hint {
         /// The exercise, such as `02_endpoints`
         name: Option<String>,
+        /// Show every level at once
+        #[arg(long)]
+        all: bool,
     },
     /// Check one exercise, or all of them; exit code 0 only if all pass (skipped is not passing)
     Verify {
         /// The exercise, such as `02_endpoints` [default: all]
         name: Option<String>,
     },
-    /// Check the exercise you are on again each time you save a file in it
-    Watch,
+    /// Check the exercise you are on (or the one named) again each time you save a file in it
+    ///
+    /// In a terminal, single keys: h hint, n next, r check again, l list, q quit.
+    /// A pass stays on the screen until you press n.
+    Watch {
+        /// The exercise, such as `02_endpoints` [default: the first that needs work]
+        name: Option<String>,
+    },
     /// Run an exercise's server on 127.0.0.1, to try it with curl (chapters 2 to 10)
     ///
     /// Builds the exercise's `app()` into a small server, prints its URL and a

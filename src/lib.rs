@@ -60,9 +60,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         None => status::run(&course, &checker),
         Some(Command::List) => list::run(&course, &checker),
-        Some(Command::Hint { name }) => hint::run(&course, &checker, name.as_deref()),
+        Some(Command::Hint { name, all }) => hint::run(&course, &checker, name.as_deref(), *all),
         Some(Command::Verify { name }) => verify::run(&course, &checker, name.as_deref()),
-        Some(Command::Watch) => watch::run(&course, &checker),
+        Some(Command::Watch { name }) => watch::run(&course, &checker, name.as_deref()),
         Some(Command::Serve { name, port }) => {
             serve::run(&course, &checker, name.as_deref(), *port)
         }

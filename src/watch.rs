@@ -1,18 +1,23 @@
-//! `restlings watch`: check the exercise you are on each time you save a file
-//! in it, and move on to the next one when it passes.
+//! `restlings watch [NAME]`: check the exercise you are on each time you save
+//! a file in it. A pass stays on the screen until you press `n` for the next.
 //!
-//! Watch mode only reads: it never writes to the exercises.
+//! In a terminal the commands are single keys (`screen` turns raw mode on, and
+//! off again whatever happens); from a pipe they are lines (`keys`). Watch
+//! mode only reads: it never writes to the exercises.
+
+mod keys;
+mod screen;
 
 use crate::check::{Checker, Outcome};
 use crate::course::{Course, Exercise};
 use crate::{hint, report};
 use anyhow::Context;
+use keys::Key;
 use notify::{EventKind, RecursiveMode, Watcher};
-use std::io::BufRead;
+use screen::Screen;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::thread;
 use std::time::Duration;
 
 /// Saves often come in bursts (write, rename, touch): wait for this much quiet.
@@ -21,105 +26,247 @@ const DEBOUNCE: Duration = Duration::from_millis(300);
 enum Event {
     /// A file under the watched exercise changed.
     Changed,
-    /// A line typed on stdin.
-    Input(String),
+    /// The learner pressed a key (or typed a line).
+    Key(Key),
 }
 
-/// Runs watch mode until every exercise passes, `q` + Enter, or Ctrl-C.
-pub fn run(course: &Course, checker: &Checker) -> anyhow::Result<ExitCode> {
-    let (sender, events) = mpsc::channel();
-    read_stdin(sender.clone());
+/// Where the current exercise stands, once checked.
+#[derive(Clone, Copy)]
+enum After {
+    /// It needs work: keep watching it.
+    Stay,
+    /// It is done, and `n` goes on to this exercise.
+    NextIs(usize),
+    /// It is done, and so is every other.
+    AllDone,
+}
+
+/// What ends the watch of one exercise.
+enum Step {
+    Go(usize),
+    Quit,
+}
+
+/// Runs watch mode on `name`, or on the first exercise that needs work, until
+/// every exercise passes or the learner quits (`q`, Ctrl-C).
+pub fn run(course: &Course, checker: &Checker, name: Option<&str>) -> anyhow::Result<ExitCode> {
     let exercises = course.exercises();
-    let mut outcomes = checker.check(exercises)?;
-    while let Some(index) = report::current(&outcomes) {
+    let (mut index, mut known) = match name {
+        Some(name) => {
+            let chosen = course.exercise(name)?;
+            let index = exercises
+                .iter()
+                .position(|exercise| exercise.name == chosen.name)
+                .context("the course lost an exercise it just named: run again")?;
+            (index, None)
+        }
+        None => {
+            let outcomes = checker.check(exercises)?;
+            match report::current(&outcomes) {
+                Some(index) => (index, outcomes.into_iter().nth(index)),
+                None => {
+                    println!("{}", report::finished(exercises, &outcomes));
+                    return Ok(ExitCode::SUCCESS);
+                }
+            }
+        }
+    };
+    let (sender, events) = mpsc::channel();
+    let mut watch = Watch {
+        course,
+        checker,
+        screen: Screen::new(),
+        events,
+    };
+    keys::read(sender.clone(), watch.screen.raw());
+    loop {
         let exercise = &exercises[index];
         // Dropping the watcher at the end of the iteration stops it.
         let _watcher = watch_dir(&course.root().join(&exercise.dir), sender.clone())?;
-        println!("{}\n", report::done(&outcomes));
-        show(exercise, &outcomes[index]);
-        if !watch_one(checker, exercise, &events)? {
-            return Ok(ExitCode::SUCCESS);
+        let outcome = match known.take() {
+            Some(outcome) => outcome,
+            None => watch.check_one(exercise)?,
+        };
+        match watch.one(index, outcome)? {
+            Step::Go(next) => index = next,
+            Step::Quit => return Ok(ExitCode::SUCCESS),
         }
-        println!("\n✓ {} passes! On to the next exercise.\n", exercise.name);
-        outcomes = checker.check(exercises)?;
-        // Saves made while that ran were about the exercise just finished.
-        while let Ok(event) = events.try_recv() {
-            if let Event::Input(line) = event
-                && line.trim() == "q"
-            {
+        // Saves made meanwhile were about the exercise just finished.
+        while let Ok(event) = watch.events.try_recv() {
+            if let Event::Key(Key::Quit) = event {
                 return Ok(ExitCode::SUCCESS);
             }
         }
     }
-    println!("{}", report::finished(exercises, &outcomes));
-    Ok(ExitCode::SUCCESS)
 }
 
-/// Re-checks `exercise` on every change until it is done (true) or the
-/// learner quits (false).
-fn watch_one(
-    checker: &Checker,
-    exercise: &Exercise,
-    events: &Receiver<Event>,
-) -> anyhow::Result<bool> {
-    loop {
-        let Ok(event) = events.recv() else {
-            return Ok(false);
-        };
-        match event {
-            Event::Input(line) => match line.trim() {
-                "q" | "quit" | "exit" => return Ok(false),
-                "h" | "hint" => {
-                    println!("{}\n", hint::show(exercise));
+struct Watch<'a> {
+    course: &'a Course,
+    checker: &'a Checker,
+    screen: Screen,
+    events: Receiver<Event>,
+}
+
+impl Watch<'_> {
+    /// Shows `outcome` of exercise `index`, then re-checks it on every change
+    /// and answers keys, until the learner moves on or quits.
+    fn one(&mut self, index: usize, outcome: Outcome) -> anyhow::Result<Step> {
+        let exercise = &self.course.exercises()[index];
+        let mut after = self.verdict(index, &outcome)?;
+        loop {
+            if let After::AllDone = after {
+                return Ok(Step::Quit);
+            }
+            let Ok(event) = self.events.recv() else {
+                return Ok(Step::Quit);
+            };
+            match event {
+                Event::Key(Key::Quit) => return Ok(Step::Quit),
+                Event::Key(Key::Next) => match after {
+                    After::NextIs(next) => return Ok(Step::Go(next)),
+                    After::Stay | After::AllDone => {
+                        self.screen.say(&format!("\n{} {NOT_YET}", exercise.name));
+                        continue;
+                    }
+                },
+                Event::Key(Key::Hint) => {
+                    self.screen.say(&format!("\n{}\n", hint::show(exercise)));
+                    self.footer(exercise, after);
                     continue;
                 }
-                "" | "r" => {}
-                _ => {
-                    println!("{KEYS}");
+                Event::Key(Key::List) => {
+                    let exercises = self.course.exercises();
+                    let outcomes = self.checker.check(exercises)?;
+                    self.screen.say(&format!(
+                        "\n{}\n{}\n",
+                        report::table(exercises, &outcomes),
+                        report::done(&outcomes)
+                    ));
+                    self.footer(exercise, after);
                     continue;
                 }
-            },
-            Event::Changed => {
-                if !settle(events) {
-                    return Ok(false);
+                Event::Key(Key::Other) => {
+                    self.screen.say(self.keys());
+                    continue;
+                }
+                Event::Key(Key::Rerun) => {}
+                Event::Changed => {
+                    if !self.settle() {
+                        return Ok(Step::Quit);
+                    }
                 }
             }
+            self.screen.say(&format!("Checking {}…", exercise.name));
+            let outcome = self.check_one(exercise)?;
+            after = self.verdict(index, &outcome)?;
         }
-        println!("Checking {}…", exercise.name);
-        let outcome = checker
+    }
+
+    /// Clears the screen and shows the verdict. A pass checks the rest of the
+    /// course too, to name the exercise `n` goes to.
+    fn verdict(&mut self, index: usize, outcome: &Outcome) -> anyhow::Result<After> {
+        let exercises = self.course.exercises();
+        let exercise = &exercises[index];
+        self.screen.clear();
+        self.screen.say(&format!(
+            "Exercise {} of {}: {} — {}\n",
+            index + 1,
+            exercises.len(),
+            exercise.name,
+            exercise.title
+        ));
+        if outcome.needs_work() {
+            self.screen.say(&format!(
+                "{}: {} {}",
+                exercise.name,
+                outcome.mark(),
+                outcome.label()
+            ));
+            let details = match outcome {
+                Outcome::DoesNotCompile { errors } => screen::first_error(errors),
+                _ => outcome.details(),
+            };
+            if !details.is_empty() {
+                self.screen.say(&report::indent(&details));
+            }
+            self.footer(exercise, After::Stay);
+            return Ok(After::Stay);
+        }
+        let done = match outcome {
+            Outcome::Skipped { reason } => {
+                format!("{} {} was skipped: {reason}", outcome.mark(), exercise.name)
+            }
+            _ => format!("✓ {} passes!", exercise.name),
+        };
+        self.screen.say(&done);
+        let outcomes = self.checker.check(exercises)?;
+        let after = match next_after(&outcomes, index) {
+            Some(next) => After::NextIs(next),
+            None => {
+                self.screen
+                    .say(&format!("\n{}", report::finished(exercises, &outcomes)));
+                After::AllDone
+            }
+        };
+        self.footer(exercise, after);
+        Ok(after)
+    }
+
+    /// What the learner can do now: save to check again, or the keys.
+    fn footer(&mut self, exercise: &Exercise, after: After) {
+        let text = match after {
+            After::Stay => format!(
+                "\nWatching {}: save a file there to check again.\n{}",
+                exercise.dir.display(),
+                self.keys()
+            ),
+            After::NextIs(next) => {
+                let next = &self.course.exercises()[next];
+                format!(
+                    "\nPress n for the next exercise: {} — {}.\n{}",
+                    next.name,
+                    next.title,
+                    self.keys()
+                )
+            }
+            After::AllDone => return,
+        };
+        self.screen.say(&text);
+    }
+
+    fn keys(&self) -> &'static str {
+        if self.screen.raw() { KEYS } else { LINES }
+    }
+
+    fn check_one(&self, exercise: &Exercise) -> anyhow::Result<Outcome> {
+        self.checker
             .check(std::slice::from_ref(exercise))?
             .pop()
-            .context("the check returned no verdict: run `cargo run -- verify` to see why")?;
-        if !outcome.needs_work() {
-            return Ok(true);
-        }
-        show(exercise, &outcome);
+            .context("the check returned no verdict: run `cargo run -- verify` to see why")
     }
-}
 
-/// Waits until changes stop for [`DEBOUNCE`]. False if the learner quit meanwhile.
-fn settle(events: &Receiver<Event>) -> bool {
-    loop {
-        match events.recv_timeout(DEBOUNCE) {
-            Ok(Event::Changed) => {}
-            Ok(Event::Input(line)) if line.trim() == "q" => return false,
-            Ok(Event::Input(_)) => {}
-            Err(RecvTimeoutError::Timeout) => return true,
-            Err(RecvTimeoutError::Disconnected) => return false,
+    /// Waits until changes stop for [`DEBOUNCE`]. False if the learner quit meanwhile.
+    fn settle(&self) -> bool {
+        loop {
+            match self.events.recv_timeout(DEBOUNCE) {
+                Ok(Event::Key(Key::Quit)) => return false,
+                Ok(_) => {}
+                Err(RecvTimeoutError::Timeout) => return true,
+                Err(RecvTimeoutError::Disconnected) => return false,
+            }
         }
     }
 }
 
-fn show(exercise: &Exercise, outcome: &Outcome) {
-    println!("{}: {} {}", exercise.name, outcome.mark(), outcome.label());
-    let details = outcome.details();
-    if !details.is_empty() {
-        println!("{}", report::indent(&details));
-    }
-    println!(
-        "\nWatching {}: save a file there to check again.\n{KEYS}",
-        exercise.dir.display()
-    );
+/// The exercise `n` leads to: the first after `index` that needs work, else
+/// the first before it (one the learner broke again, or skipped past).
+fn next_after(outcomes: &[Outcome], index: usize) -> Option<usize> {
+    let later = outcomes.iter().enumerate().skip(index + 1);
+    let earlier = outcomes.iter().enumerate().take(index);
+    later
+        .chain(earlier)
+        .find(|(_, outcome)| outcome.needs_work())
+        .map(|(next, _)| next)
 }
 
 /// Sends [`Event::Changed`] for edits under `dir`, ignoring build output and
@@ -154,19 +301,13 @@ fn counts(path: &Path) -> bool {
             .is_none_or(|name| !name.starts_with('.') && !name.ends_with('~'))
 }
 
-/// Forwards each line of stdin, on a thread of its own; stops at end of input.
-fn read_stdin(sender: Sender<Event>) {
-    thread::spawn(move || {
-        for line in std::io::stdin().lock().lines() {
-            let Ok(line) = line else { break };
-            if sender.send(Event::Input(line)).is_err() {
-                break;
-            }
-        }
-    });
-}
+const KEYS: &str = "Keys: h hint · n next · r check again · l list · q quit";
 
-const KEYS: &str = "Type q + Enter to quit, h + Enter for a hint, Enter to check now.";
+const LINES: &str = "Type a letter and Enter: h hint, n next, r (or just Enter) check again, \
+                     l list, q quit.";
+
+const NOT_YET: &str = "does not pass yet, so there is no next exercise to go to. Save a fix, \
+                       or pick one with `cargo run -- watch NAME`.";
 
 const WATCH_FAILED: &str = "Watching files failed on this machine. Check by hand instead: \
                             `cargo run -- verify NAME` after each change.";

@@ -96,6 +96,26 @@ fn every_exercise_follows_the_mirrored_path_convention() {
             "{} is empty: every exercise needs a hint, as in rustlings' info.toml",
             hint_path.display()
         );
+        // Levels, as `cargo run -- hint` shows them one run at a time: a
+        // nudge, the API to reach for, nearly the code.
+        let levels = restlings::hint::levels(&hint);
+        assert!(
+            (2..=3).contains(&levels.len()),
+            "{} has {} level(s): give it two or three, separated by a line that is just \
+             `{}` (a nudge first, then the API to reach for, then nearly the code)",
+            hint_path.display(),
+            levels.len(),
+            restlings::hint::LEVEL_SEPARATOR
+        );
+        let separator = format!("\n{}\n", restlings::hint::LEVEL_SEPARATOR);
+        let pieces = hint.split(&separator);
+        assert!(
+            pieces.clone().count() == levels.len()
+                && pieces.into_iter().all(|level| !level.trim().is_empty()),
+            "{}: a level is empty: write text between every two `{}` lines",
+            hint_path.display(),
+            restlings::hint::LEVEL_SEPARATOR
+        );
         for (number, line) in hint.lines().enumerate() {
             assert!(
                 line.chars().count() <= 78,

@@ -270,6 +270,97 @@ fn outside_a_course_the_error_says_how_to_point_at_one() {
     );
 }
 
+/// Gives `04_does_not_compile` a hint in three levels, and returns its name:
+/// asking for a named exercise's hint checks nothing, so these tests build
+/// nothing.
+fn three_level_hint(fixture: &Fixture) -> &'static str {
+    let hint = fixture.course.join("solutions/04_does_not_compile/HINT.md");
+    fs::write(
+        &hint,
+        "Level one.\n\n---\n\nLevel two.\n\n---\n\nLevel three.\n",
+    )
+    .expect("write a hint in three levels");
+    "04_does_not_compile"
+}
+
+#[test]
+fn each_hint_run_shows_the_next_level_and_all_shows_every_level() {
+    let fixture = Fixture::new("course");
+    let name = three_level_hint(&fixture);
+    for (run_number, level, text) in [
+        (1, "Hint 1 of 3", "Level one."),
+        (2, "Hint 2 of 3", "Level two."),
+        (3, "Hint 3 of 3", "Level three."),
+        (4, "Hint 3 of 3", "Level three."),
+    ] {
+        let ran = run(fixture.restlings(&["hint", name]));
+        assert!(
+            ran.code == 0 && ran.stdout.contains(level) && ran.stdout.contains(text),
+            "run {run_number} of `hint {name}` should show {level:?}, {text:?}:\n{}{}",
+            ran.stdout,
+            ran.stderr
+        );
+        let others = ["Level one.", "Level two.", "Level three."]
+            .into_iter()
+            .filter(|other| *other != text);
+        for other in others {
+            assert!(
+                !ran.stdout.contains(other),
+                "run {run_number} shows one level, {text:?}, and not {other:?}:\n{}",
+                ran.stdout
+            );
+        }
+    }
+    let ran = run(fixture.restlings(&["hint", name]));
+    assert!(
+        ran.stdout.contains("last hint"),
+        "after the last level the hint says there is no more:\n{}",
+        ran.stdout
+    );
+    let ran = run(fixture.restlings(&["hint", name, "--all"]));
+    for text in ["Level one.", "Level two.", "Level three."] {
+        assert!(
+            ran.code == 0 && ran.stdout.contains(text),
+            "`hint {name} --all` should show every level, {text:?} too:\n{}{}",
+            ran.stdout,
+            ran.stderr
+        );
+    }
+    let state = fixture.course.join(".restlings/hints");
+    assert!(
+        state.is_file() && !fixture.course.join(".restlings/hints.tmp").exists(),
+        "the level shown is kept in {}, written through a temporary file that is renamed",
+        state.display()
+    );
+}
+
+#[test]
+fn a_corrupt_hint_state_file_starts_again_at_level_one() {
+    let fixture = Fixture::new("course");
+    let name = three_level_hint(&fixture);
+    let dir = fixture.course.join(".restlings");
+    fs::create_dir_all(&dir).expect("create the state folder");
+    fs::write(
+        dir.join("hints"),
+        b"\xff\xfe not a state file\n04_does_not_compile many\n",
+    )
+    .expect("write a corrupt state file");
+    let ran = run(fixture.restlings(&["hint", name]));
+    assert!(
+        ran.code == 0 && ran.stdout.contains("Hint 1 of 3") && ran.stdout.contains("Level one."),
+        "a state file the runner cannot read means level 1, not a crash:\n{}{}",
+        ran.stdout,
+        ran.stderr
+    );
+    let ran = run(fixture.restlings(&["hint", name]));
+    assert!(
+        ran.stdout.contains("Hint 2 of 3"),
+        "the run after that wrote a good state file again, so level 2 comes next:\n{}{}",
+        ran.stdout,
+        ran.stderr
+    );
+}
+
 #[test]
 fn the_course_can_come_from_the_environment_variable() {
     let fixture = Fixture::new("course");
@@ -290,8 +381,10 @@ fn the_course_can_come_from_the_environment_variable() {
 #[test]
 fn the_learner_files_are_byte_identical_after_a_run() {
     let fixture = Fixture::new("course");
-    // The first build writes Cargo.lock, which is cargo's file, not the learner's.
+    // The first build writes Cargo.lock, which is cargo's file, not the learner's,
+    // and the first hint writes .restlings/hints, the runner's own state.
     run(fixture.restlings(&["list"]));
+    run(fixture.restlings(&["hint"]));
     let before = snapshot(&fixture.course);
     run(fixture.restlings(&[]));
     run(fixture.restlings(&["verify"]));
