@@ -5,13 +5,19 @@
 //!   `{{#...}}` directive survives in the HTML;
 //! - every `{{#include path:anchor}}` names a file that exists and an anchor
 //!   with a body, so the code in the book is the tested code of the solutions;
-//!   the one whole-file include is the chapter's own `HINT.md`;
+//!   no page includes a whole file;
+//! - no page shows the code of a learner's part (a region marked
+//!   `ANCHOR: exercise` in a solution) before its `## Exercise` section, and
+//!   after it only inside a folded `<details>` "Solution" block;
+//! - a `cargo test` transcript on a page lists exactly the tests of the
+//!   exercise it runs, and its counts agree;
 //! - every chapter page has a `## Contract` table, an `## Exercise` section
-//!   with its folder, `cargo test` and the hint included from
-//!   `solutions/<name>/HINT.md`, and `## Further reading`.
+//!   with its folder, `cargo test` and `cargo run -- hint <name>` (the hint
+//!   itself is never on the page), and `## Further reading`.
 //!
 //! Run it: `cargo test --test book`.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use mdbook_driver::MDBook;
@@ -180,15 +186,6 @@ fn every_include_names_an_existing_file_and_an_anchor_with_a_body() {
             let target = &capture[1];
             let (file, anchor) = target.split_once(':').unwrap_or((target, ""));
             let where_ = format!("{} includes `{target}`", page.display());
-            if anchor.is_empty() && Some(file.to_owned()) == own_hint(&page) {
-                let path = page.parent().unwrap_or(Path::new(".")).join(file);
-                assert!(
-                    path.is_file() && !read(&path).trim().is_empty(),
-                    "{where_}, but {} is missing or empty: write the chapter's hint there",
-                    path.display()
-                );
-                continue;
-            }
             assert!(
                 !anchor.is_empty() && !anchor.chars().all(|c| c.is_ascii_digit() || c == ':'),
                 "{where_}: name an anchor (`file.rs:name`), not the whole file or line numbers. \
@@ -221,13 +218,6 @@ fn every_include_names_an_existing_file_and_an_anchor_with_a_body() {
         "no page in book/src uses {{{{#include ...}}}}: chapter pages show code only through \
          includes of the tested solutions"
     );
-}
-
-/// `../../solutions/<name>/HINT.md` for the chapter page `book/src/<name>.md`:
-/// the one file a page includes whole, since a hint is prose, not code.
-fn own_hint(page: &Path) -> Option<String> {
-    let name = page.file_stem()?.to_str()?;
-    Some(format!("../../solutions/{name}/HINT.md"))
 }
 
 /// The lines between `ANCHOR: name` and `ANCHOR_END: name`, as mdBook takes
@@ -344,32 +334,323 @@ fn every_exercise_section_names_its_folder_the_command_and_the_hint() {
             section.contains(&format!("cd {dir} && cargo test")),
             "{page}: the `## Exercise` section must show the command `cd {dir} && cargo test`"
         );
-        // The hint comes from the file the runner prints, so the two never differ.
-        let include = format!("{{{{#include ../../solutions/{}/HINT.md}}}}", exercise.name);
-        assert!(
-            section.lines().any(|line| line == include),
-            "{page}: the `## Exercise` section must include the hint on a line of its own, \
-             `{include}`, not inside a `>` quote (mdBook would quote only its first line) \
-             and not copied by hand"
-        );
+        // The hint is the runner's, a level at a time: the page says how to
+        // ask for it, and never shows it.
         let command = format!("`cargo run -- hint {}`", exercise.name);
         assert!(
             section.contains(&command),
-            "{page}: the `## Exercise` section must say that {command} prints the same hint"
+            "{page}: the `## Exercise` section must say that {command} prints the hint, \
+             one level each time it is run"
         );
-        let hint_words = words(&exercise.hint);
-        let copied = words(
-            &section
+        assert!(
+            !text.contains("HINT.md}}"),
+            "{page} includes a HINT.md: the hints come one level at a time from {command}, \
+             so the page must not show them all at once. Remove the include."
+        );
+        let page_words = words(
+            &text
                 .lines()
                 .map(|line| line.trim_start().trim_start_matches('>'))
                 .collect::<Vec<_>>()
                 .join(" "),
         );
-        assert!(
-            !copied.contains(&hint_words),
-            "{page}: the `## Exercise` section copies the hint by hand as well as including \
-             it: keep only `{include}`, so that {} is the one copy",
-            exercise.hint_path().display()
-        );
+        for (number, level) in restlings::hint::levels(&exercise.hint).iter().enumerate() {
+            assert!(
+                !page_words.contains(&words(level)),
+                "{page} copies level {} of the hint in {} by hand: the page only points to \
+                 {command}, so that the hint file is the one copy",
+                number + 1,
+                exercise.hint_path().display()
+            );
+        }
+    }
+}
+
+/// The 0-based numbers of the lines of `source` that the learner writes: those
+/// between an `ANCHOR: exercise …` marker and its `ANCHOR_END: exercise`, in a
+/// `//` or `#` comment. An `ANCHOR: solution_only` region counts too if it
+/// holds code; one that holds only comments is the answer's explanation,
+/// which the book may show with the given code around it.
+fn learners_lines(source: &str) -> BTreeSet<usize> {
+    let comment_text = |line: &str| {
+        let trimmed = line.trim_start();
+        let text = trimmed
+            .strip_prefix("//")
+            .or_else(|| trimmed.strip_prefix('#'))?;
+        Some(text.trim().to_owned())
+    };
+    let starts = |text: &str| {
+        text.strip_prefix(markers::STARTER)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+    };
+    // The open region, if any: whether it holds starting code, and its lines.
+    let mut open: Option<(bool, Vec<usize>)> = None;
+    let mut lines = BTreeSet::new();
+    for (index, line) in source.lines().enumerate() {
+        match comment_text(line) {
+            Some(text) if starts(&text) => open = Some((true, Vec::new())),
+            Some(text) if text == markers::SOLUTION_ONLY => open = Some((false, Vec::new())),
+            Some(text) if text == markers::END => {
+                if let Some((has_starter, region)) = open.take() {
+                    let holds_code = region.iter().any(|&number| {
+                        let line = source.lines().nth(number).unwrap_or_default();
+                        !line.trim().is_empty() && comment_text(line).is_none()
+                    });
+                    if has_starter || holds_code {
+                        lines.extend(region);
+                    }
+                }
+            }
+            _ => {
+                if let Some((_, region)) = open.as_mut() {
+                    region.push(index);
+                }
+            }
+        }
+    }
+    lines
+}
+
+/// The 0-based numbers of the lines an `anchor` shows of `source`, as mdBook
+/// takes them (anchor lines left out), or `None` without the anchor.
+fn anchor_lines(source: &str, anchor: &str) -> Option<BTreeSet<usize>> {
+    let is_marker = |line: &str, kind: &str| {
+        line.split_once(kind)
+            .is_some_and(|(_, rest)| rest.split_whitespace().next() == Some(anchor))
+    };
+    let mut lines = source.lines().enumerate();
+    lines
+        .by_ref()
+        .find(|(_, line)| is_marker(line, "ANCHOR:"))?;
+    let mut shown = BTreeSet::new();
+    for (index, line) in lines {
+        if is_marker(line, "ANCHOR_END:") {
+            return Some(shown);
+        }
+        if !line.contains("ANCHOR:") && !line.contains("ANCHOR_END:") {
+            shown.insert(index);
+        }
+    }
+    None
+}
+
+/// An `{{#include file:anchor}}` of a page: where it is, what it names, and
+/// which lines of a learner's region it shows (1-based, for messages).
+struct Include {
+    at: usize,
+    target: String,
+    learners: Vec<usize>,
+}
+
+fn includes_of(page: &Path, text: &str) -> Vec<Include> {
+    let include = Regex::new(r"\{\{#include\s+([^\s}]+)\s*\}\}").expect("a valid regex");
+    include
+        .captures_iter(text)
+        .filter_map(|capture| {
+            let target = capture[1].to_owned();
+            let (file, anchor) = target.split_once(':')?;
+            let path = page.parent().unwrap_or(Path::new(".")).join(file);
+            let source = std::fs::read_to_string(&path).ok()?;
+            let shown = anchor_lines(&source, anchor)?;
+            let learners = shown
+                .intersection(&learners_lines(&source))
+                .map(|index| index + 1)
+                .collect();
+            let at = capture.get(0).map_or(0, |found| found.start());
+            Some(Include {
+                at,
+                target,
+                learners,
+            })
+        })
+        .collect()
+}
+
+/// Where a page's `## Exercise` section starts, or the page's end if it has none.
+fn exercise_start(text: &str) -> usize {
+    text.find("\n## Exercise\n").unwrap_or(text.len())
+}
+
+#[test]
+fn no_page_shows_the_code_of_a_learners_part_before_its_exercise_section() {
+    let mut checked = 0;
+    for page in files_with_extension(&source_dir(), "md") {
+        let text = read(&page);
+        let exercise = exercise_start(&text);
+        for include in includes_of(&page, &text) {
+            if include.at > exercise {
+                continue;
+            }
+            checked += 1;
+            assert!(
+                include.learners.is_empty(),
+                "{} includes `{}` before its `## Exercise` section, and that anchor shows \
+                 lines {:?}, which the learner writes (they sit between `{}` and `{}` \
+                 markers). Don't give the answer away: show only given code here, and move \
+                 this include into the folded `<details>` Solution block after the exercise.",
+                page.display(),
+                include.target,
+                include.learners,
+                markers::STARTER,
+                markers::END
+            );
+        }
+    }
+    assert!(
+        checked > 0,
+        "no page includes code before its exercise: the check above checked nothing, so the \
+         include pattern no longer matches the pages"
+    );
+}
+
+#[test]
+fn a_learners_code_after_the_exercise_sits_in_a_folded_solution() {
+    for page in files_with_extension(&source_dir(), "md") {
+        let text = read(&page);
+        let exercise = exercise_start(&text);
+        for include in includes_of(&page, &text) {
+            if include.at < exercise || include.learners.is_empty() {
+                continue;
+            }
+            let before = &text[..include.at];
+            let opened = before.rfind("<details>");
+            let closed = before.rfind("</details>");
+            let folded = opened.is_some_and(|open| {
+                closed.is_none_or(|close| close < open)
+                    && text[open..include.at].contains("<summary>Solution</summary>")
+                    && text[open..include.at].contains("Try the exercise first")
+            });
+            assert!(
+                folded,
+                "{} shows the learner's code `{}` after the exercise, but not folded: put it \
+                 in `<details>`, `<summary>Solution</summary>`, a blank line, a sentence that \
+                 starts \"Try the exercise first\", the code, then `</details>`",
+                page.display(),
+                include.target
+            );
+        }
+    }
+}
+
+/// The names of the test functions in the exercise's `tests/` folder.
+fn test_names(exercise_dir: &Path) -> BTreeSet<String> {
+    let function = Regex::new(r"^\s*(?:pub\s+)?(?:async\s+)?fn\s+(\w+)").expect("a valid regex");
+    let mut names = BTreeSet::new();
+    for file in files_with_extension(&exercise_dir.join("tests"), "rs") {
+        let mut attribute = false;
+        for line in read(&file).lines() {
+            let trimmed = line.trim();
+            if trimmed == "#[test]" || trimmed.starts_with("#[tokio::test") {
+                attribute = true;
+            } else if attribute && let Some(name) = function.captures(line) {
+                names.insert(name[1].to_owned());
+                attribute = false;
+            }
+        }
+    }
+    names
+}
+
+#[test]
+fn every_cargo_test_transcript_lists_the_tests_its_exercise_has() {
+    let running = Regex::new(r"^running (\d+) tests?$").expect("a valid regex");
+    let listed = Regex::new(r"^test (\w+) \.\.\. \w+$").expect("a valid regex");
+    let result = Regex::new(r"^test result: \w+\. (\d+) passed; (\d+) failed").expect("a regex");
+    let cd = Regex::new(r"cd (exercises/\w+)").expect("a valid regex");
+
+    for page in files_with_extension(&source_dir(), "md") {
+        let text = read(&page);
+        for block in text.split("```console").skip(1) {
+            let block = block.split("```").next().unwrap_or_default();
+            let Some(count) = block.lines().find_map(|line| running.captures(line.trim())) else {
+                continue;
+            };
+            let count: usize = count[1].parse().expect("digits");
+            let where_ = format!(
+                "{}: the transcript that says `running {count} tests`",
+                page.display()
+            );
+            let dir = cd.captures(block).unwrap_or_else(|| {
+                panic!(
+                    "{where_} must show the `cd exercises/<name>` it runs in, so it can be checked"
+                )
+            });
+            let names: BTreeSet<String> = block
+                .lines()
+                .filter_map(|line| {
+                    listed
+                        .captures(line.trim())
+                        .map(|found| found[1].to_owned())
+                })
+                .collect();
+            let expected = test_names(&root().join(&dir[1]));
+            assert_eq!(
+                names.len(),
+                count,
+                "{where_} lists {} tests: make the count match the lines below it",
+                names.len()
+            );
+            assert_eq!(
+                names, expected,
+                "{where_} lists other tests than {}/tests has: run the command again and \
+                 paste its output",
+                &dir[1]
+            );
+            if let Some(totals) = block.lines().find_map(|line| result.captures(line.trim())) {
+                let total: usize = totals[1].parse::<usize>().expect("digits")
+                    + totals[2].parse::<usize>().expect("digits");
+                assert_eq!(
+                    total, count,
+                    "{where_} ends with {total} passed and failed: it must add up to {count}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn pages_outside_the_chapters_type_no_more_than_a_signature_of_rust() {
+    let course = course();
+    let chapters: BTreeSet<PathBuf> = course
+        .exercises()
+        .iter()
+        .map(|exercise| root().join(&exercise.book))
+        .collect();
+    for page in files_with_extension(&source_dir(), "md") {
+        if chapters.contains(&page) {
+            continue;
+        }
+        let text = read(&page);
+        // A typed Rust block's info string and its lines of code, one entry per block.
+        let mut block: Option<(String, usize)> = None;
+        for (number, line) in text.lines().enumerate() {
+            let trimmed = line.trim();
+            if let Some(info) = trimmed.strip_prefix("```") {
+                if let Some((info, typed)) = block.take() {
+                    assert!(
+                        info.is_empty() || (typed <= 3 && (typed == 0 || info == "rust,ignore")),
+                        "{}:{}: a Rust block typed into the page, {typed} line(s) in a \
+                         `{info}` block. Outside the chapters a page may type a signature \
+                         (at most 3 lines, marked `rust,ignore`); show anything longer with \
+                         {{{{#include ../../solutions/<dir>/src/lib.rs:anchor}}}}.",
+                        page.display(),
+                        number + 1
+                    );
+                } else if info.starts_with("rust") {
+                    block = Some((info.to_owned(), 0));
+                } else {
+                    // Not Rust (an empty info string marks it): nothing to count.
+                    block = Some((String::new(), 0));
+                }
+                continue;
+            }
+            if let Some((info, typed)) = block.as_mut()
+                && !info.is_empty()
+                && !trimmed.is_empty()
+                && !trimmed.starts_with("{{#include")
+            {
+                *typed += 1;
+            }
+        }
     }
 }
