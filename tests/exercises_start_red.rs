@@ -50,3 +50,38 @@ fn every_exercise_compiles_and_fails_with_its_todo_message() {
         "the checker must give one verdict per exercise"
     );
 }
+
+/// Many learners have `RUST_BACKTRACE=1` set. The runner turns it off for its
+/// own checks, but a learner who types `cargo test` in an exercise's folder
+/// gets it: the report must read the same, without 25 frames of tokio. Chapter
+/// 1 (a client, checked with wiremock) and chapter 3 (a server, checked with
+/// the kit) are run as a learner runs them.
+#[test]
+fn cargo_test_in_an_exercise_prints_no_backtrace_even_with_rust_backtrace_set() {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    for exercise in ["01_what_is_an_api", "03_get"] {
+        let dir = root().join("exercises").join(exercise);
+        let output = std::process::Command::new(&cargo)
+            .args(["test", "--quiet"])
+            .current_dir(&dir)
+            .env("RUST_BACKTRACE", "1")
+            .output()
+            .unwrap_or_else(|error| panic!("cannot run cargo test in {}: {error}", dir.display()));
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            !output.status.success() && text.contains("not yet implemented"),
+            "{exercise}: as shipped, `cargo test` fails with a todo!() message; got {:?}:\n{text}",
+            output.status
+        );
+        assert!(
+            !text.contains("stack backtrace"),
+            "{exercise}: with RUST_BACKTRACE=1, `cargo test` printed a backtrace; the tests must \
+             install the kit's quiet panic hook (`kit::quiet_panics()`) before their first \
+             step:\n{text}"
+        );
+    }
+}

@@ -28,6 +28,7 @@ mod server;
 pub use call::Call;
 pub use exchange::Exchange;
 pub use raw::RawResponse;
+pub use report::quiet_panics;
 pub use reqwest::{Method, StatusCode};
 pub use serde_json::{Value, json};
 

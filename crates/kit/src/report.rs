@@ -370,8 +370,9 @@ fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
 /// a failure report under 30 frames of tokio reads as a crash, not a lesson.
 /// The location is the test's own line (the checks are `#[track_caller]`),
 /// or the learner's `todo!()` for a handler that panicked. Installed once,
-/// by the first `TestApp`.
-pub(crate) fn quiet_panics() {
+/// by the first `TestApp`; tests that need no `TestApp`, such as chapter 1's
+/// client tests, call it themselves before their first step.
+pub fn quiet_panics() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         std::panic::set_hook(Box::new(|info| {

@@ -186,7 +186,7 @@ async fn a_server_that_is_not_there_is_a_transport_error() {
     let base_url = format!("http://{address}");
 
     for call in [List, Get(2)] {
-        let result = call.run(&Client::new(base_url.clone())).await;
+        let result = call.run(&connect(base_url.clone())).await;
 
         let why = "Nothing listens at that address, so there is no HTTP answer at all, not even \
                    an error status. That is a transport failure, and the caller should hear it \
@@ -230,7 +230,7 @@ async fn a_body_cut_off_in_transit_is_a_transport_error_not_a_decode_error() {
     });
 
     for call in [List, Get(2)] {
-        let result = call.run(&Client::new(base_url.clone())).await;
+        let result = call.run(&connect(base_url.clone())).await;
 
         let why = "The status said 200 and the headers promised 400 bytes, but the connection \
                    closed after 25: the body was lost on the way, not malformed by the server. \
@@ -339,13 +339,22 @@ impl Display for Expected {
     }
 }
 
+/// `Client::new(base_url)`, the first step of every test. It first makes
+/// panics print as their message and place only: with `RUST_BACKTRACE=1`, as
+/// many learners have it set, a `todo!()` or a failed check would otherwise
+/// come with 25 frames of tokio under it.
+fn connect(base_url: String) -> Client {
+    kit::quiet_panics();
+    Client::new(base_url)
+}
+
 /// Serves the contract's JSON at `expected_path`, points a client at the
 /// fake server's address plus `suffix`, and checks the request and the result.
 async fn expect_success(call: Call, suffix: &str, expected_path: &str) {
     let api = FakeApi::answering(expected_path, call.success()).await;
     let base_url = format!("{}{suffix}", api.server.uri());
 
-    let result = call.run(&Client::new(base_url.clone())).await;
+    let result = call.run(&connect(base_url.clone())).await;
 
     let described = format!("Client::new({base_url:?}) then {call}");
     let got = show(&result);
@@ -435,7 +444,7 @@ impl FakeApi {
     /// A client pointed at this fake server, the way a program is told where
     /// the API lives.
     fn client(&self) -> Client {
-        Client::new(self.server.uri())
+        connect(self.server.uri())
     }
 
     /// Fails unless the client sent exactly one request, a GET, to
