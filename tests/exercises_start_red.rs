@@ -85,3 +85,49 @@ fn cargo_test_in_an_exercise_prints_no_backtrace_even_with_rust_backtrace_set() 
         );
     }
 }
+
+/// The introduction teaches how to read a failure from one real report: the
+/// one chapter 2 prints before any code is written. It must stay the report
+/// the kit prints today, so it is compared with a fresh run (the test
+/// server's port, which changes every run, aside).
+#[test]
+fn the_introductions_sample_report_is_what_chapter_2_prints_today() {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let dir = root().join("exercises/02_endpoints");
+    let output = std::process::Command::new(&cargo)
+        .args(["test", "--quiet", "get_health_answers_200_with_status_ok"])
+        .current_dir(&dir)
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run cargo test in {}: {error}", dir.display()));
+    let printed = String::from_utf8_lossy(&output.stdout);
+    let report = |text: &str| -> Option<String> {
+        let start = text.find("──── GET /health ────")?;
+        let end = start + text[start..].find("\nRead: ")?;
+        let end = end + 1 + text[end + 1..].find('\n').unwrap_or(text.len() - end - 1);
+        let port = regex::Regex::new(r"127\.0\.0\.1:\d{5}").expect("a valid regex");
+        Some(
+            port.replace_all(&text[start..end], "127.0.0.1:PORT")
+                .into_owned(),
+        )
+    };
+    let fresh = report(&printed).unwrap_or_else(|| {
+        panic!("chapter 2 as shipped must fail GET /health with a report; it printed:\n{printed}")
+    });
+    let page = root().join("book/src/introduction.md");
+    let intro = std::fs::read_to_string(&page)
+        .unwrap_or_else(|error| panic!("cannot read {}: {error}", page.display()));
+    let shown = report(&intro).unwrap_or_else(|| {
+        panic!(
+            "{} must show chapter 2's report for GET /health",
+            page.display()
+        )
+    });
+    assert_eq!(
+        shown,
+        fresh,
+        "the sample report in {} is not what chapter 2 prints today: run `cargo test \
+         get_health_answers_200_with_status_ok` in exercises/02_endpoints and paste its report",
+        page.display()
+    );
+}
