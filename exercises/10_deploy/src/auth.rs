@@ -6,7 +6,7 @@
 //! balancers and orchestrators, hold no credentials, and because it tells a
 //! caller nothing but "up".
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -15,9 +15,14 @@ use axum::response::{IntoResponse, Response};
 use shop::problem::Problem;
 
 use crate::config::ApiKey;
+use crate::logs::{Throttle, WRONG_KEY_INTERVAL, shorten};
 
 /// The path that answers without credentials.
 pub const HEALTH_PATH: &str = "/health";
+
+/// The wrong keys that get a log line. One for the whole process, as there is
+/// one log: a flood spread over several apps is still one flood on stderr.
+static WRONG_KEYS: LazyLock<Throttle> = LazyLock::new(|| Throttle::new(WRONG_KEY_INTERVAL));
 
 /// Lets the request through when it carries the key, or when it is the health
 /// check; answers 401 otherwise. It runs before routing, so an unknown path
@@ -33,15 +38,29 @@ pub async fn require_api_key(
     match check(request.headers(), &key) {
         Ok(()) => next.run(request).await,
         Err(error) => {
-            let (method, path) = (request.method(), request.uri().path());
+            let (method, path) = (request.method().as_str(), request.uri().path());
             // A missing key is routine (a client not set up yet); a wrong one
-            // may be someone guessing, which an operator wants to see.
+            // may be someone guessing, which an operator wants to see, but
+            // not 50,000 times a second: the first at once, then one line per
+            // interval that counts the others. What the client sent is
+            // shortened, so that no request makes a long line.
             match error {
                 AuthError::WrongCredentials => {
-                    tracing::warn!(%method, path, "refused: wrong API key")
+                    if let Some(suppressed) = WRONG_KEYS.admit() {
+                        tracing::warn!(
+                            method = %shorten(method),
+                            path = %shorten(path),
+                            suppressed,
+                            "refused: wrong API key"
+                        );
+                    }
                 }
                 AuthError::MissingCredentials => {
-                    tracing::debug!(%method, path, "refused: no API key")
+                    tracing::debug!(
+                        method = %shorten(method),
+                        path = %shorten(path),
+                        "refused: no API key"
+                    )
                 }
             }
             error.into_response()

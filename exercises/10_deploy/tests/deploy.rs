@@ -23,6 +23,8 @@
 mod auth;
 #[path = "deploy/config.rs"]
 mod config;
+#[path = "deploy/logs.rs"]
+mod logs;
 #[path = "deploy/manifest.rs"]
 mod manifest;
 

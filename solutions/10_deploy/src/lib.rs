@@ -26,6 +26,8 @@
 // ANCHOR: exercise //! - every error is an RFC 9457 problem, `application/problem+json` (chapter 7)
 // ANCHOR: exercise //! - `POST /orders` with `Idempotency-Key`, `GET /orders/{id}` (chapter 8)
 // ANCHOR: exercise //!
+// ANCHOR: exercise //! `src/logs.rs` is given: it keeps the log short however a client behaves.
+// ANCHOR: exercise //!
 // ANCHOR: exercise //! Start with `src/config.rs`, then `src/auth.rs` (the check, then the
 // ANCHOR: exercise //! challenge) and the layer in `app` below; finish with `deploy.toml`.
 // ANCHOR: exercise //!
@@ -47,6 +49,8 @@
 //! - with a key, every request but `GET /health` needs `Authorization: Bearer
 //!   <key>`; without it, or with a wrong one, the answer is a 401 problem with
 //!   `WWW-Authenticate: Bearer` ([`auth`]); the key is compared in constant time
+//! - a client cannot flood the log: what it sent is shortened, and a wrong key
+//!   is logged once, then at most once per 10 s with a count ([`logs`])
 //! - `deploy.toml` declares the image, the binary, the port, the variables and
 //!   the endpoints below, for `restlings deploy`
 //!
@@ -64,6 +68,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod logs;
 
 pub use config::{ApiKey, Config, ConfigError, DEFAULT_PORT, LogLevel};
 
@@ -98,13 +103,18 @@ pub fn app(api_key: Option<ApiKey>) -> Router {
     app.layer(middleware::from_fn(log_request))
 }
 
-/// One `debug` line per request: method, path, status. Never a header, so a
-/// key can never end up in a log.
+/// One `debug` line per request: method, path (shortened), status. Never a
+/// header, so a key can never end up in a log.
 async fn log_request(request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let response = next.run(request).await;
-    tracing::debug!(%method, %path, status = response.status().as_u16(), "answered");
+    tracing::debug!(
+        method = %logs::shorten(method.as_str()),
+        path = %logs::shorten(&path),
+        status = response.status().as_u16(),
+        "answered"
+    );
     response
 }
 // ANCHOR_END: app

@@ -150,7 +150,7 @@ fn the_key_never_shows_in_debug_output_and_matches_only_itself() {
 
 /// The package's binary, which cargo builds before it runs these tests:
 /// `target/debug/<package>`, next to the `deps/` folder this test runs from.
-fn binary() -> PathBuf {
+pub fn binary() -> PathBuf {
     let test = std::env::current_exe().expect("a test knows its own path");
     let dir = test
         .parent()
