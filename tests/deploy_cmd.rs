@@ -148,6 +148,11 @@ fn a_broken_manifest_is_refused_with_file_line_and_field() {
             "9:8: port: expected a number",
         ),
         (
+            "port = 8080",
+            "port = 8080.5",
+            "9:8: port: 8080.5 is not a port: use a whole number from 1 to 65535",
+        ),
+        (
             "image = \"restlings-shop:10\"",
             "image = \"restlings-shop\"",
             "5:9: image:",
@@ -184,6 +189,52 @@ fn a_broken_manifest_is_refused_with_file_line_and_field() {
         assert!(
             !ran.stdout.contains("started:") && !ran.stderr.contains("panicked"),
             "an invalid manifest stops the deploy before anything starts, without a panic:\n{}",
+            ran.both()
+        );
+    }
+}
+
+#[test]
+fn an_unknown_field_is_reported_with_every_other_problem_at_once() {
+    // Arrange: a misspelt field at the top and in an endpoint, plus three
+    // values that are wrong.
+    let (_dir, path) = edited_manifest(|text| {
+        text.replacen("health = \"/health\"", "healthcheck = \"/health\"", 1)
+            .replacen("port = 8080", "port = 70000", 1)
+            .replacen(
+                "image = \"restlings-shop:10\"",
+                "image = \"restlings-shop\"",
+                1,
+            )
+            .replacen("method = \"PUT\"", "method = \"PUT\"\nmetod = \"PUT\"", 1)
+    });
+
+    // Act
+    let ran = deploy(
+        &["--mode", "binary", path.to_str().expect("a UTF-8 path")],
+        &[],
+    );
+
+    // Assert
+    assert_eq!(
+        ran.code,
+        1,
+        "the manifest is invalid, so deploy must exit 1:\n{}",
+        ran.both()
+    );
+    for expected in [
+        "has 5 problems",
+        "5:9: image:",
+        "9:8: port: 70000 is not a port",
+        "11:1: healthcheck: unknown field",
+        "health: missing",
+        ".metod: unknown field",
+    ] {
+        assert!(
+            ran.stderr.contains(expected),
+            "one run must report every problem of the manifest, the unknown fields among them, \
+             so that the learner fixes them all at once rather than one per run. Expected \
+             {expected:?} in:\n{}",
             ran.both()
         );
     }

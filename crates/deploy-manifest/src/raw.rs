@@ -4,17 +4,21 @@
 //! The fields are read as `toml::Value`s, not as `u16` or `String`: a value of
 //! the wrong type then becomes one of our problems, with the field's name and
 //! the accepted values, instead of serde's generic "invalid type".
+//!
+//! Unknown fields are not serde's `deny_unknown_fields`, which stops at the
+//! first one: the keys are read once more, with their spans, and each unknown
+//! one is a problem like the others, so that one run reports every mistake.
 
 use std::ops::Range;
 
 use serde::Deserialize;
+use toml::de::{DeTable, DeValue};
 use toml::{Spanned, Value};
 
 use crate::rules;
 use crate::{Endpoint, EnvVar, Location, Manifest, Problem};
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawManifest {
     image: Option<Spanned<Value>>,
     binary: Option<Spanned<Value>>,
@@ -25,11 +29,14 @@ struct RawManifest {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawEndpoint {
     method: Option<Spanned<Value>>,
     path: Option<Spanned<Value>>,
 }
+
+/// The fields of a manifest, and of one of its `[[endpoints]]`.
+const FIELDS: [&str; 6] = ["image", "binary", "port", "health", "env", "endpoints"];
+const ENDPOINT_FIELDS: [&str; 2] = ["method", "path"];
 
 /// What every missing field is for, so the problem can say what to write.
 const MISSING: [(&str, &str); 6] = [
@@ -97,6 +104,7 @@ pub(crate) fn parse(text: &str) -> Result<Manifest, Vec<Problem>> {
             problems.push(0..0, field, format!("missing: {what}"));
         }
     }
+    unknown_fields(&mut problems);
 
     let image = check(&mut problems, raw.image, "image", rules::image);
     let binary = check(&mut problems, raw.binary, "binary", rules::binary);
@@ -223,8 +231,45 @@ fn endpoints(
     checked
 }
 
-/// A problem serde or the TOML parser found: bad syntax, an unknown field, or
-/// a table where a list belongs. The field is the key on the line it points at.
+/// Every key the manifest does not know, at the top and in each endpoint.
+/// The text has parsed already, so reading its keys again cannot fail.
+fn unknown_fields(problems: &mut Problems<'_>) {
+    let Ok(document) = DeTable::parse(problems.text) else {
+        return;
+    };
+    let mut unknown = Vec::new();
+    for (key, value) in document.get_ref() {
+        let name = key.get_ref().as_ref();
+        if !FIELDS.contains(&name) {
+            unknown.push((key.span(), name.to_owned(), "a manifest", &FIELDS[..]));
+        }
+        let (Some(DeValue::Array(list)), "endpoints") = (Some(value.get_ref()), name) else {
+            continue;
+        };
+        for (index, endpoint) in list.iter().enumerate() {
+            let DeValue::Table(table) = endpoint.get_ref() else {
+                continue;
+            };
+            for key in table.keys() {
+                let field = key.get_ref().as_ref();
+                if !ENDPOINT_FIELDS.contains(&field) {
+                    let path = format!("endpoints[{index}].{field}");
+                    unknown.push((key.span(), path, "an endpoint", &ENDPOINT_FIELDS[..]));
+                }
+            }
+        }
+    }
+    for (span, field, holder, known) in unknown {
+        let message = format!(
+            "unknown field: {holder} has only the fields {}. Check the spelling, or remove it",
+            known.join(", ")
+        );
+        problems.push(span, field, message);
+    }
+}
+
+/// A problem serde or the TOML parser found: bad syntax, or a table where a
+/// list belongs. The field is the key on the line it points at.
 fn syntax_problem(text: &str, error: &toml::de::Error) -> Problem {
     let span = error.span().unwrap_or(0..0);
     let at = Location::of_offset(text, span.start);

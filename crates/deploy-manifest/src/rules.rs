@@ -83,6 +83,8 @@ pub(crate) fn port(value: &Value) -> Result<u16, String> {
             Ok(port) if port > 0 => Ok(port),
             _ => Err(format!("{number} is not a port: {ACCEPTED}")),
         },
+        // TOML keeps 8080.5 and 8080.0 apart from 8080, and so does a port.
+        Value::Float(number) => Err(format!("{number:?} is not a port: {ACCEPTED}")),
         other => Err(format!(
             "expected a number, found {}: {ACCEPTED}",
             kind(other)
