@@ -8,7 +8,7 @@
 //! what it gets: names are unique, every exercise has a title and a hint, and
 //! every folder and book page exists.
 
-use anyhow::{Context, bail};
+use anyhow::{Context, anyhow, bail};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use std::collections::HashSet;
@@ -88,12 +88,30 @@ impl Entry {
     }
 }
 
+/// Reads `path` as text. A file that cannot be read gets the advice of
+/// `unreadable`; one that can but is not UTF-8 is a different mistake, with a
+/// different fix, so it says so, and where.
+fn read_text(path: &Path, unreadable: impl FnOnce() -> String) -> anyhow::Result<String> {
+    let bytes = std::fs::read(path).with_context(unreadable)?;
+    String::from_utf8(bytes).map_err(|error| {
+        let at = error.utf8_error().valid_up_to();
+        let bytes = error.as_bytes();
+        let line = bytes[..at].iter().filter(|&&byte| byte == b'\n').count() + 1;
+        let byte = bytes.get(at).copied().unwrap_or_default();
+        anyhow!(
+            "{} is not UTF-8 text: line {line} holds the byte 0x{byte:02x} (byte {at} of the \
+             file), which UTF-8 does not allow there. {NOT_UTF8_FIX}",
+            path.display()
+        )
+    })
+}
+
 impl Course {
     /// Reads `<root>/course.toml` and checks it. The error lists every problem
     /// found, each with the exercise it belongs to.
     pub fn load(root: &Path) -> anyhow::Result<Course> {
         let path = root.join(MANIFEST);
-        let text = std::fs::read_to_string(&path).with_context(|| {
+        let text = read_text(&path, || {
             format!(
                 "cannot read the course manifest {}: run restlings from inside the course, \
                  or point it at the course with `--course DIR`",
@@ -199,7 +217,7 @@ impl Exercise {
             name: String,
         }
         let path = root.join(&self.dir).join("Cargo.toml");
-        let text = std::fs::read_to_string(&path).with_context(|| {
+        let text = read_text(&path, || {
             format!(
                 "cannot read {} for exercise `{}`: {} must be a cargo package",
                 path.display(),
@@ -321,6 +339,11 @@ fn is_plain_name(name: &str) -> bool {
     matches!(components.next(), Some(Component::Normal(part)) if part == name)
         && components.next().is_none()
 }
+
+/// The fix for a file that is not UTF-8, the only encoding TOML allows.
+const NOT_UTF8_FIX: &str = "TOML files must be UTF-8: save it again with the encoding UTF-8 \
+    (an editor that saved it as Latin-1, Windows-1252 or UTF-16 offers it under \"Save with \
+    encoding\"), then run again";
 
 #[cfg(test)]
 mod tests {

@@ -256,6 +256,39 @@ fn a_broken_course_toml_gives_a_clear_error_not_a_panic() {
 }
 
 #[test]
+fn a_course_toml_that_is_not_utf8_says_so_instead_of_blaming_the_folder() {
+    // Arrange: the fixture's course.toml with a title in Latin-1, as an old
+    // editor saves it: `é` is the single byte 0xe9, which UTF-8 never allows.
+    let fixture = Fixture::new("course");
+    let path = fixture.course.join("course.toml");
+    let mut bytes = fs::read(&path).expect("the fixture has a course.toml");
+    bytes.extend_from_slice(b"# caf\xe9\n");
+    fs::write(&path, bytes).expect("write the Latin-1 course.toml");
+
+    // Act
+    let ran = run(fixture.restlings(&["list"]));
+
+    // Assert
+    assert!(
+        ran.code != 0 && !ran.stderr.contains("panicked"),
+        "a course.toml that is not UTF-8 is an error, not a panic:\n{}",
+        ran.stderr
+    );
+    assert!(
+        ran.stderr.contains("is not UTF-8") && ran.stderr.contains("0xe9"),
+        "the error must say what is wrong with the file, that it is not UTF-8, and point at \
+         the byte, so the learner knows to save it again as UTF-8:\n{}",
+        ran.stderr
+    );
+    assert!(
+        !ran.stderr.contains("run restlings from inside the course"),
+        "restlings is inside the course, so telling the learner to go there sends them the \
+         wrong way:\n{}",
+        ran.stderr
+    );
+}
+
+#[test]
 fn outside_a_course_the_error_says_how_to_point_at_one() {
     let empty = tempfile::tempdir().expect("an empty temp dir");
     let mut command = cargo_bin_cmd!("restlings");
