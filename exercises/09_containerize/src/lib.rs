@@ -10,8 +10,13 @@
 //!   when it is not a port
 //! - [`shutdown_signal`] below resolves on SIGTERM (what `docker stop` sends)
 //!   or Ctrl-C
+//! - [`serve`] in `src/serve.rs` serves [`app`] with every wait bounded: hyper's
+//!   header-read timeout (with a timer), tower-http's body and request
+//!   timeouts ([`with_timeouts`]), and a graceful shutdown with a deadline
+//! - [`health_check`] in `src/health.rs` is `shop --health-check`: GET /health
+//!   on its own port, for the image's `HEALTHCHECK`, since a slim image has no curl
 //! - `src/main.rs` listens on `0.0.0.0`, every interface, and serves [`app`]
-//!   until that signal, letting the requests in flight finish
+//!   until that signal, letting the requests in flight finish within the grace
 //! - `Dockerfile` and `Dockerfile.dockerignore` in this folder build the image,
 //!   from the course's root: `docker build -f exercises/09_containerize/Dockerfile .`
 //!
@@ -24,8 +29,9 @@
 //! - every error is an RFC 9457 problem, `application/problem+json` (chapter 7)
 //! - `POST /orders` with `Idempotency-Key`, `GET /orders/{id}` (chapter 8)
 //!
-//! Start with `port` and `shutdown_signal` below, then `src/main.rs`, then the
-//! `Dockerfile` and `Dockerfile.dockerignore`.
+//! Start with `port` and `shutdown_signal` below, then `src/serve.rs` and
+//! `src/health.rs`, then `src/main.rs`, then the `Dockerfile` and
+//! `Dockerfile.dockerignore`.
 //! `restlings dockerfile exercises/09_containerize` checks the Dockerfile alone.
 //!
 //! Check it: `cargo test` in this directory. Read: `book/src/09_containerize.md`.
@@ -33,6 +39,11 @@
 // Starting code leaves parts unused until you write them.
 #![allow(dead_code, unused_imports, unused_variables, clippy::todo)]
 
+mod health;
+mod serve;
+
+pub use health::{HEALTH_CHECK_STEP, HealthError, health_check};
+pub use serve::{Stopped, Timeouts, accept, request_timeout_problem, serve, with_timeouts};
 /// The shop of chapters 2 to 8, exactly as chapter 8 left it.
 pub use shop::app;
 
@@ -73,9 +84,9 @@ pub fn port(raw: Option<&str>) -> Result<u16, ConfigError> {
 /// so that a SIGTERM sent right after that line never meets the default
 /// action, which kills the process on the spot.
 ///
-/// Give the future to `axum::serve(..).with_graceful_shutdown(..)`: the server
-/// then stops accepting connections, lets the requests in flight finish, and
-/// returns, so `main` can exit with status 0.
+/// Give the future to [`serve`]: the server then stops accepting connections,
+/// lets the requests in flight finish within the grace period, and returns,
+/// so that `main` can exit.
 pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
     // TODO: install both handlers now, then return an `async move` block
     //     that waits for whichever signal comes first:

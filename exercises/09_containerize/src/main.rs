@@ -11,10 +11,15 @@ use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
-use containerize::{ConfigError, app, port, shutdown_signal};
+use containerize::{
+    ConfigError, Stopped, Timeouts, app, health_check, port, serve, shutdown_signal,
+};
 use tokio::net::TcpListener;
 
-/// Why the shop did not start, or did not stop cleanly.
+/// The argument that turns the shop into its own health probe.
+const HEALTH_CHECK_FLAG: &str = "--health-check";
+
+/// Why the shop did not start.
 #[derive(Debug, thiserror::Error)]
 enum StartError {
     #[error(transparent)]
@@ -28,14 +33,29 @@ enum StartError {
         address: SocketAddr,
         source: io::Error,
     },
-    #[error("the server stopped with an error: {0}")]
-    Serve(io::Error),
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    if std::env::args().skip(1).any(|arg| arg == HEALTH_CHECK_FLAG) {
+        // Blocking I/O on the runtime's thread is fine here: this process
+        // makes one request and exits.
+        return health_check_mode();
+    }
     match run().await {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Stopped::Cleanly) => {
+            eprintln!("shop: stopped cleanly");
+            ExitCode::SUCCESS
+        }
+        // Status 0 would say that every request accepted was answered. Some
+        // were cut off, so say so, where `docker inspect` and systemd look.
+        Ok(Stopped::GraceExpired) => {
+            eprintln!(
+                "shop: requests still in flight {} s after the signal were cut off; stopped",
+                Timeouts::DEFAULT.shutdown_grace.as_secs()
+            );
+            ExitCode::FAILURE
+        }
         Err(error) => {
             eprintln!("shop: {error}");
             ExitCode::FAILURE
@@ -43,7 +63,26 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run() -> Result<(), StartError> {
+/// `shop --health-check`: exit 0 when `GET /health` on our own `PORT`
+/// answers 200, and 1, saying why, otherwise. Docker runs it as the image's
+/// `HEALTHCHECK`, with the image's `ENV`, so `PORT` is the one the shop uses.
+fn health_check_mode() -> ExitCode {
+    let checked = port(port_variable().as_deref())
+        .map_err(|error| error.to_string())
+        .and_then(|port| health_check(port).map_err(|error| error.to_string()));
+    match checked {
+        Ok(()) => {
+            println!("shop: healthy");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("shop: unhealthy: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<Stopped, StartError> {
     let port = port(port_variable().as_deref())?;
     // TODO: listen and serve until asked to stop.
     //     - First `let shutdown = shutdown_signal();`, so SIGTERM is handled
@@ -52,10 +91,9 @@ async fn run() -> Result<(), StartError> {
     //       never 127.0.0.1: `SocketAddr::from((Ipv4Addr::UNSPECIFIED, port))`.
     //     - `tokio::net::TcpListener::bind(address).await`; turn its error into
     //       `StartError::Bind { address, source }` with `map_err`, then `?`.
-    //     - `axum::serve(listener, app())
-    //            .with_graceful_shutdown(shutdown).await`,
-    //       its error into `StartError::Serve`.
-    //     - Return `Ok(())`: `main` then exits with status 0.
+    //     - `serve(listener, app(), shutdown, Timeouts::DEFAULT).await`, from
+    //       src/serve.rs, and return what it returns in `Ok`: `main` turns
+    //       `Stopped::Cleanly` into status 0.
     todo!("bind 0.0.0.0:{port} and serve app() until the shutdown future resolves")
 }
 

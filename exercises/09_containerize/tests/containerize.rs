@@ -23,7 +23,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use containerize::{ConfigError, DEFAULT_PORT, port};
+use containerize::{ConfigError, DEFAULT_PORT, Timeouts, port};
 use dockerfile_rules::{CheckError, Options, Report, RunSpec};
 use kit::TestApp;
 use process::{Bound, Server};
@@ -343,6 +343,200 @@ fn sigterm_lets_the_request_in_flight_finish_then_exits_0() {
         },
         server.output()
     );
+}
+
+// ------------------------------------------------- hostile clients ----
+
+/// How much later than its timeout the shop may act: scheduling, a loaded CI
+/// machine, the test's own polling.
+const SLACK: Duration = Duration::from_secs(3);
+
+/// Starts the binary on a free port, as a container would, and waits for it.
+fn start_shop() -> Server {
+    let port = kit::free_port();
+    let env = [("PORT".to_owned(), port.to_string())];
+    let mut server = Server::start(&binary(), &[], &env, port);
+    server.wait_until_healthy("The shop's binary");
+    server
+}
+
+#[test]
+fn a_client_that_sends_nothing_is_disconnected_after_the_header_timeout_while_others_are_served() {
+    // Arrange: a client that connects and says nothing, the first move of a
+    // slowloris attack (hundreds of them hold every file descriptor).
+    let limit = Timeouts::DEFAULT.header_read;
+    let server = start_shop();
+    let mut silent = process::connect(server.port);
+    let connected = Instant::now();
+
+    // Act: a normal client comes along meanwhile.
+    let served = process::health_is_ok(server.port);
+
+    // Assert
+    assert!(
+        served,
+        "While one client sat silent on its connection, GET /health from another client got no \
+         200: a silent client must cost one connection, not the service. See {BOOK}.\n\
+         --- what it printed ---\n{}",
+        server.output()
+    );
+    let closed = process::wait_for_close(&mut silent, limit + SLACK);
+    assert!(
+        closed.is_ok(),
+        "A client that connected and sent nothing was still connected {:?} later ({}); the header \
+         timeout is {limit:?}. Without a timer, hyper's header-read timeout never fires, and \
+         `axum::serve` sets none: each silent client holds a connection and a file descriptor \
+         for good. Serve with hyper-util's builder: `.http1().timer(TokioTimer::new())\
+         .header_read_timeout(timeouts.header_read)`. See {BOOK}.\n--- what it printed ---\n{}",
+        connected.elapsed(),
+        closed.err().unwrap_or_default(),
+        server.output()
+    );
+}
+
+#[test]
+fn a_kept_alive_connection_left_idle_is_closed_after_the_header_timeout() {
+    // Arrange: one request on a connection that HTTP/1.1 keeps open.
+    let limit = Timeouts::DEFAULT.header_read;
+    let server = start_shop();
+    let mut stream = process::connect(server.port);
+    let request = "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    let answer = process::send_and_read_head(&mut stream, request);
+    assert!(
+        answer.starts_with("HTTP/1.1 200"),
+        "GET /health on a kept-alive connection should answer 200, got {answer:?}"
+    );
+
+    // Act: the client keeps the connection and sends no next request.
+    let idle_since = Instant::now();
+    let closed = process::wait_for_close(&mut stream, limit + SLACK);
+
+    // Assert
+    assert!(
+        closed.is_ok(),
+        "A kept-alive connection that sent no next request was still open {:?} after its \
+         answer ({}). Idle connections cost a file descriptor each; the header-read timeout \
+         ({limit:?}) starts again when the server waits for the next request, so it closes \
+         them too, once hyper has a timer. See {BOOK}.",
+        idle_since.elapsed(),
+        closed.err().unwrap_or_default(),
+    );
+}
+
+#[test]
+fn a_body_that_stops_arriving_is_answered_within_the_body_timeout() {
+    // Arrange: a head that promises 100 bytes of body, 10 of them, then silence.
+    let limit = Timeouts::DEFAULT.body_read;
+    let server = start_shop();
+    let mut stream = process::connect(server.port);
+    let head = "POST /products HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+                Content-Length: 100\r\n\r\n{\"name\": \"";
+
+    // Act
+    let sent = Instant::now();
+    let answer = process::send_and_read_head(&mut stream, head);
+
+    // Assert
+    assert!(
+        answer.starts_with("HTTP/1.1 4"),
+        "A request whose Content-Length promised 100 bytes, of which 10 came, then silence, got \
+         {answer:?} after {:?}. The handler waits for the rest of the body, and without a body \
+         timeout it waits for ever: the connection is held for good. Add \
+         `tower_http::timeout::RequestBodyTimeoutLayer::new(timeouts.body_read)` ({limit:?}), so \
+         the body fails to read and the client gets a 4xx problem. See {BOOK}.\n\
+         --- what it printed ---\n{}",
+        sent.elapsed(),
+        server.output()
+    );
+    assert!(
+        sent.elapsed() < limit + SLACK,
+        "The stuck body was answered, but only after {:?}: the body timeout is {limit:?}.",
+        sent.elapsed()
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_with_a_stuck_client_exits_within_the_shutdown_grace_with_status_1() {
+    // Arrange: a POST whose body stops half-way, as from a client that hangs.
+    let grace = Timeouts::DEFAULT.shutdown_grace;
+    let mut server = start_shop();
+    let mut stuck = process::connect(server.port);
+    let head = "POST /products HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+                Content-Length: 100\r\n\r\n{\"name\": \"";
+    stuck
+        .write_all(head.as_bytes())
+        .unwrap_or_else(|error| panic!("cannot send the stuck request: {error}"));
+    std::thread::sleep(Duration::from_millis(300));
+
+    // Act: what `docker stop` does first.
+    server.terminate();
+    let signalled = Instant::now();
+    let status = server.wait_for_exit(grace + SLACK);
+
+    // Assert
+    let Some(status) = status else {
+        panic!(
+            "After SIGTERM, with one client stuck half-way through its request, the shop was \
+             still running {:?} later. Graceful shutdown waits for the requests in flight, and a \
+             stuck one never ends: `docker stop` then kills the shop with SIGKILL after 10 s, \
+             and `restlings deploy` hangs. Bound the wait: \
+             `tokio::time::timeout(timeouts.shutdown_grace, connections.shutdown())` \
+             ({grace:?}). See {BOOK}.\n--- what it printed ---\n{}",
+            signalled.elapsed(),
+            server.output()
+        );
+    };
+    assert_eq!(
+        status.code(),
+        Some(1),
+        "After SIGTERM the shop stopped in {:?}, but the grace period ran out with a request \
+         still in flight, which got no answer: it should exit with status 1 and say so, not \
+         {status}. Status 0 promises that every request accepted was answered. See {BOOK}.\n\
+         --- what it printed ---\n{}",
+        signalled.elapsed(),
+        server.output()
+    );
+}
+
+#[test]
+fn the_health_check_mode_exits_0_on_a_healthy_shop_and_1_when_nothing_answers() {
+    // Arrange: a running shop, and a port where nothing listens.
+    let server = start_shop();
+    let probe = |port: u16| {
+        let env = [("PORT".to_owned(), port.to_string())];
+        let mut check = Server::start(&binary(), &["--health-check".to_owned()], &env, port);
+        let status = check.wait_for_exit(Duration::from_secs(10));
+        (status, check.output())
+    };
+
+    // Act
+    let (healthy, healthy_output) = probe(server.port);
+    let (unhealthy, unhealthy_output) = probe(kit::free_port());
+
+    // Assert
+    assert!(
+        healthy.is_some_and(|status| status.success()),
+        "`shop --health-check` with PORT={} (where the shop runs) should request GET /health, get \
+         200 and exit 0 within 10 s: it is the image's HEALTHCHECK. It {}.\n\
+         --- what it printed ---\n{healthy_output}",
+        server.port,
+        describe(healthy),
+    );
+    assert!(
+        unhealthy.is_some_and(|status| status.code() == Some(1)),
+        "`shop --health-check` with a PORT where nothing listens should exit 1, saying why; it \
+         {}. Docker marks the container unhealthy after `--retries` such failures.\n\
+         --- what it printed ---\n{unhealthy_output}",
+        describe(unhealthy),
+    );
+}
+
+fn describe(status: Option<std::process::ExitStatus>) -> String {
+    match status {
+        Some(status) => format!("exited with {status}"),
+        None => "was still running".to_owned(),
+    }
 }
 
 // ----------------------------------------------------------- container ----

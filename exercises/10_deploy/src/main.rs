@@ -1,7 +1,9 @@
 // Starting code generated from solutions/10_deploy/src/main.rs by `cargo run -- dev sync`.
 //! The shop as a program, configured from the environment: `PORT` (8080 when
 //! unset), `API_KEY` (open when unset), `LOG_LEVEL` (`info` when unset). It
-//! listens on `0.0.0.0` and stops cleanly on SIGTERM or Ctrl-C.
+//! listens on `0.0.0.0` with every wait bounded, and stops on SIGTERM or
+//! Ctrl-C within a grace period. `--health-check` asks its own `GET /health`
+//! instead, for the image's `HEALTHCHECK`.
 //!
 //! Run it: `API_KEY=s3cret cargo run -p sol10_deploy`, then
 //! `curl -H 'Authorization: Bearer s3cret' localhost:8080/products`.
@@ -10,12 +12,16 @@ use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
-// Chapter 9's answer: SIGTERM and Ctrl-C, handled from the moment it is called.
-use containerize::shutdown_signal;
+// Chapter 9's answer: SIGTERM and Ctrl-C, handled from the moment it is
+// called; serving with timeouts and a bounded shutdown; the health check.
+use containerize::{Stopped, Timeouts, health_check, port, serve, shutdown_signal};
 use deploy::{Config, ConfigError, app};
 use tokio::net::TcpListener;
 
-/// Why the shop did not start, or did not stop cleanly.
+/// The argument that turns the shop into its own health probe.
+const HEALTH_CHECK_FLAG: &str = "--health-check";
+
+/// Why the shop did not start.
 #[derive(Debug, thiserror::Error)]
 enum StartError {
     #[error(transparent)]
@@ -29,14 +35,26 @@ enum StartError {
         address: SocketAddr,
         source: io::Error,
     },
-    #[error("the server stopped with an error: {0}")]
-    Serve(io::Error),
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    if std::env::args().skip(1).any(|arg| arg == HEALTH_CHECK_FLAG) {
+        return health_check_mode();
+    }
     match run().await {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Stopped::Cleanly) => {
+            tracing::info!("stopped cleanly");
+            ExitCode::SUCCESS
+        }
+        // As in chapter 9: status 0 would claim every request was answered.
+        Ok(Stopped::GraceExpired) => {
+            tracing::warn!(
+                "requests still in flight {} s after the signal were cut off; stopped",
+                Timeouts::DEFAULT.shutdown_grace.as_secs()
+            );
+            ExitCode::FAILURE
+        }
         Err(error) => {
             // Printed directly, not logged: a startup error must show whatever
             // LOG_LEVEL says, even when LOG_LEVEL itself is the error.
@@ -46,7 +64,26 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run() -> Result<(), StartError> {
+/// `shop --health-check`: exit 0 when `GET /health` on our own `PORT`
+/// answers 200, 1 otherwise. Only `PORT` is read: the probe needs no key.
+fn health_check_mode() -> ExitCode {
+    let raw = std::env::var_os("PORT").map(|value| value.to_string_lossy().into_owned());
+    let checked = port(raw.as_deref())
+        .map_err(|error| error.to_string())
+        .and_then(|port| health_check(port).map_err(|error| error.to_string()));
+    match checked {
+        Ok(()) => {
+            println!("shop: healthy");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("shop: unhealthy: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<Stopped, StartError> {
     // All of the configuration first: a bad value stops the service here,
     // before it binds a port or answers a single request.
     let config = Config::from_env()?;
@@ -66,10 +103,5 @@ async fn run() -> Result<(), StartError> {
         None => "API_KEY is unset, so every endpoint is open",
     };
     tracing::info!("listening on http://{address}; {auth}");
-    axum::serve(listener, app(config.api_key))
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(StartError::Serve)?;
-    tracing::info!("stopped cleanly");
-    Ok(())
+    Ok(serve(listener, app(config.api_key), shutdown, Timeouts::DEFAULT).await)
 }

@@ -9,8 +9,13 @@
 // ANCHOR: exercise //!   when it is not a port
 // ANCHOR: exercise //! - [`shutdown_signal`] below resolves on SIGTERM (what `docker stop` sends)
 // ANCHOR: exercise //!   or Ctrl-C
+// ANCHOR: exercise //! - [`serve`] in `src/serve.rs` serves [`app`] with every wait bounded: hyper's
+// ANCHOR: exercise //!   header-read timeout (with a timer), tower-http's body and request
+// ANCHOR: exercise //!   timeouts ([`with_timeouts`]), and a graceful shutdown with a deadline
+// ANCHOR: exercise //! - [`health_check`] in `src/health.rs` is `shop --health-check`: GET /health
+// ANCHOR: exercise //!   on its own port, for the image's `HEALTHCHECK`, since a slim image has no curl
 // ANCHOR: exercise //! - `src/main.rs` listens on `0.0.0.0`, every interface, and serves [`app`]
-// ANCHOR: exercise //!   until that signal, letting the requests in flight finish
+// ANCHOR: exercise //!   until that signal, letting the requests in flight finish within the grace
 // ANCHOR: exercise //! - `Dockerfile` and `Dockerfile.dockerignore` in this folder build the image,
 // ANCHOR: exercise //!   from the course's root: `docker build -f exercises/09_containerize/Dockerfile .`
 // ANCHOR: exercise //!
@@ -23,8 +28,9 @@
 // ANCHOR: exercise //! - every error is an RFC 9457 problem, `application/problem+json` (chapter 7)
 // ANCHOR: exercise //! - `POST /orders` with `Idempotency-Key`, `GET /orders/{id}` (chapter 8)
 // ANCHOR: exercise //!
-// ANCHOR: exercise //! Start with `port` and `shutdown_signal` below, then `src/main.rs`, then the
-// ANCHOR: exercise //! `Dockerfile` and `Dockerfile.dockerignore`.
+// ANCHOR: exercise //! Start with `port` and `shutdown_signal` below, then `src/serve.rs` and
+// ANCHOR: exercise //! `src/health.rs`, then `src/main.rs`, then the `Dockerfile` and
+// ANCHOR: exercise //! `Dockerfile.dockerignore`.
 // ANCHOR: exercise //! `restlings dockerfile exercises/09_containerize` checks the Dockerfile alone.
 // ANCHOR: exercise //!
 // ANCHOR: exercise //! Check it: `cargo test` in this directory. Read: `book/src/09_containerize.md`.
@@ -40,8 +46,12 @@
 //! - [`port`] reads `PORT`: 8080 when it is unset, a clear startup error when
 //!   it is not a port
 //! - [`shutdown_signal`] resolves on SIGTERM (what `docker stop` sends) or Ctrl-C
+//! - [`serve`] serves [`app`] with every wait bounded ([`Timeouts`]): hyper's
+//!   header-read timeout, tower-http's body and request timeouts, and a
+//!   graceful shutdown with a deadline
+//! - [`health_check`] is `shop --health-check`, the image's `HEALTHCHECK`
 //! - `src/main.rs` listens on `0.0.0.0`, every interface, and serves [`app`]
-//!   until that signal, letting the requests in flight finish
+//!   until that signal, letting the requests in flight finish within the grace
 //! - `Dockerfile` and `Dockerfile.dockerignore` build the image, from the
 //!   course's root: `docker build -f solutions/09_containerize/Dockerfile .`
 //!
@@ -57,6 +67,11 @@
 //! Check it: `cargo test -p sol09_containerize`. Read: `book/src/09_containerize.md`.
 // ANCHOR_END: exercise
 
+mod health;
+mod serve;
+
+pub use health::{HEALTH_CHECK_STEP, HealthError, health_check};
+pub use serve::{Stopped, Timeouts, accept, request_timeout_problem, serve, with_timeouts};
 /// The shop of chapters 2 to 8, exactly as chapter 8 left it.
 pub use shop::app;
 
@@ -115,9 +130,9 @@ pub fn port(raw: Option<&str>) -> Result<u16, ConfigError> {
 /// process on the spot, in-flight requests and all.
 // ANCHOR_END: exercise
 ///
-/// Give the future to `axum::serve(..).with_graceful_shutdown(..)`: the server
-/// then stops accepting connections, lets the requests in flight finish, and
-/// returns, so `main` can exit with status 0.
+/// Give the future to [`serve`]: the server then stops accepting connections,
+/// lets the requests in flight finish within the grace period, and returns,
+/// so that `main` can exit.
 pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
     // ANCHOR: exercise // TODO: install both handlers now, then return an `async move` block
     // ANCHOR: exercise //     that waits for whichever signal comes first:

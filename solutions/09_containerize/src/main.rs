@@ -12,10 +12,15 @@ use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
-use containerize::{ConfigError, app, port, shutdown_signal};
+use containerize::{
+    ConfigError, Stopped, Timeouts, app, health_check, port, serve, shutdown_signal,
+};
 use tokio::net::TcpListener;
 
-/// Why the shop did not start, or did not stop cleanly.
+/// The argument that turns the shop into its own health probe.
+const HEALTH_CHECK_FLAG: &str = "--health-check";
+
+/// Why the shop did not start.
 #[derive(Debug, thiserror::Error)]
 enum StartError {
     #[error(transparent)]
@@ -29,23 +34,59 @@ enum StartError {
         address: SocketAddr,
         source: io::Error,
     },
-    #[error("the server stopped with an error: {0}")]
-    Serve(io::Error),
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    if std::env::args().skip(1).any(|arg| arg == HEALTH_CHECK_FLAG) {
+        // Blocking I/O on the runtime's thread is fine here: this process
+        // makes one request and exits.
+        return health_check_mode();
+    }
+    // ANCHOR: exit_code
     match run().await {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Stopped::Cleanly) => {
+            eprintln!("shop: stopped cleanly");
+            ExitCode::SUCCESS
+        }
+        // Status 0 would say that every request accepted was answered. Some
+        // were cut off, so say so, where `docker inspect` and systemd look.
+        Ok(Stopped::GraceExpired) => {
+            eprintln!(
+                "shop: requests still in flight {} s after the signal were cut off; stopped",
+                Timeouts::DEFAULT.shutdown_grace.as_secs()
+            );
+            ExitCode::FAILURE
+        }
         Err(error) => {
             eprintln!("shop: {error}");
+            ExitCode::FAILURE
+        }
+    }
+    // ANCHOR_END: exit_code
+}
+
+/// `shop --health-check`: exit 0 when `GET /health` on our own `PORT`
+/// answers 200, and 1, saying why, otherwise. Docker runs it as the image's
+/// `HEALTHCHECK`, with the image's `ENV`, so `PORT` is the one the shop uses.
+fn health_check_mode() -> ExitCode {
+    let checked = port(port_variable().as_deref())
+        .map_err(|error| error.to_string())
+        .and_then(|port| health_check(port).map_err(|error| error.to_string()));
+    match checked {
+        Ok(()) => {
+            println!("shop: healthy");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("shop: unhealthy: {error}");
             ExitCode::FAILURE
         }
     }
 }
 
 // ANCHOR: run
-async fn run() -> Result<(), StartError> {
+async fn run() -> Result<Stopped, StartError> {
     let port = port(port_variable().as_deref())?;
     // ANCHOR: exercise // TODO: listen and serve until asked to stop.
     // ANCHOR: exercise //     - First `let shutdown = shutdown_signal();`, so SIGTERM is handled
@@ -54,10 +95,9 @@ async fn run() -> Result<(), StartError> {
     // ANCHOR: exercise //       never 127.0.0.1: `SocketAddr::from((Ipv4Addr::UNSPECIFIED, port))`.
     // ANCHOR: exercise //     - `tokio::net::TcpListener::bind(address).await`; turn its error into
     // ANCHOR: exercise //       `StartError::Bind { address, source }` with `map_err`, then `?`.
-    // ANCHOR: exercise //     - `axum::serve(listener, app())
-    // ANCHOR: exercise //            .with_graceful_shutdown(shutdown).await`,
-    // ANCHOR: exercise //       its error into `StartError::Serve`.
-    // ANCHOR: exercise //     - Return `Ok(())`: `main` then exits with status 0.
+    // ANCHOR: exercise //     - `serve(listener, app(), shutdown, Timeouts::DEFAULT).await`, from
+    // ANCHOR: exercise //       src/serve.rs, and return what it returns in `Ok`: `main` turns
+    // ANCHOR: exercise //       `Stopped::Cleanly` into status 0.
     // ANCHOR: exercise todo!("bind 0.0.0.0:{port} and serve app() until the shutdown future resolves")
     // Listen for SIGTERM before saying we are up: see `shutdown_signal`.
     let shutdown = shutdown_signal();
@@ -69,12 +109,7 @@ async fn run() -> Result<(), StartError> {
         .await
         .map_err(|source| StartError::Bind { address, source })?;
     eprintln!("shop: listening on http://{address}");
-    axum::serve(listener, app())
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(StartError::Serve)?;
-    eprintln!("shop: stopped cleanly");
-    Ok(())
+    Ok(serve(listener, app(), shutdown, Timeouts::DEFAULT).await)
     // ANCHOR_END: exercise
 }
 // ANCHOR_END: run

@@ -57,6 +57,21 @@ impl Server {
         self.child.id()
     }
 
+    /// Sends SIGTERM, as `docker stop` does first; panics if it cannot.
+    #[cfg(unix)]
+    pub fn terminate(&self) {
+        use nix::sys::signal::{Signal, kill};
+        use nix::unistd::Pid;
+        let sent = i32::try_from(self.pid())
+            .map_err(|error| error.to_string())
+            .and_then(|pid| {
+                kill(Pid::from_raw(pid), Signal::SIGTERM).map_err(|error| error.to_string())
+            });
+        if let Err(error) = sent {
+            panic!("the test could not send SIGTERM to the shop: {error}");
+        }
+    }
+
     /// The exit status, once the process has ended.
     pub fn try_status(&mut self) -> Option<ExitStatus> {
         self.child.try_wait().ok().flatten()
@@ -182,4 +197,69 @@ fn readable(hex: &str) -> String {
         Ok(raw) if hex.len() == 8 => Ipv4Addr::from(raw.to_ne_bytes()).to_string(),
         _ => format!("{hex} (IPv6, in /proc's hex)"),
     }
+}
+
+/// How long [`send_and_read_head`] waits for an answer's head.
+pub const ANSWER: Duration = Duration::from_secs(20);
+
+/// A raw connection to the shop on 127.0.0.1:`port`.
+pub fn connect(port: u16) -> TcpStream {
+    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    TcpStream::connect_timeout(&address, Duration::from_secs(2))
+        .unwrap_or_else(|error| panic!("cannot connect to the shop on {address}: {error}"))
+}
+
+/// Waits up to `limit` for the server to close `stream`: the end of the
+/// stream, or a reset. Whatever the server sends first is read and dropped.
+/// `Err` says what was seen when the limit passed.
+pub fn wait_for_close(stream: &mut TcpStream, limit: Duration) -> Result<(), String> {
+    let started = Instant::now();
+    let mut received = 0usize;
+    let mut buffer = [0u8; 4096];
+    if let Err(error) = stream.set_read_timeout(Some(Duration::from_millis(250))) {
+        return Err(format!("the test could not set a read timeout: {error}"));
+    }
+    while started.elapsed() < limit {
+        match stream.read(&mut buffer) {
+            Ok(0) => return Ok(()),
+            Ok(n) => received += n,
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            // A reset or a broken pipe: closed as well.
+            Err(_) => return Ok(()),
+        }
+    }
+    Err(format!(
+        "the connection was still open after {limit:?}, having sent {received} bytes"
+    ))
+}
+
+/// Sends `request` and reads until the answer's head is complete, the
+/// connection closes or [`ANSWER`] passes; returns what came, as text.
+pub fn send_and_read_head(stream: &mut TcpStream, request: &str) -> String {
+    if let Err(error) = stream.write_all(request.as_bytes()) {
+        return format!("(the request could not be sent: {error})");
+    }
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(250)));
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 4096];
+    while started.elapsed() < ANSWER && !answer.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => answer.extend_from_slice(&buffer[..n]),
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(error) => {
+                return format!("{}(then: {error})", String::from_utf8_lossy(&answer));
+            }
+        }
+    }
+    String::from_utf8_lossy(&answer).into_owned()
 }
