@@ -36,11 +36,17 @@ pub enum RuleId {
     AptGetHygiene,
     /// `ADD` of a URL.
     AddUrl,
+    /// The final image has a `HEALTHCHECK`.
+    MissingHealthcheck,
+    /// The ignore file keeps `.env` and key files out of the context.
+    IgnoreSecrets,
+    /// Every `FROM` tag names one build, not a release that is rebuilt.
+    MovingTag,
 }
 
 impl RuleId {
     /// Every rule, in id order.
-    pub const ALL: [RuleId; 11] = [
+    pub const ALL: [RuleId; 14] = [
         RuleId::MultiStage,
         RuleId::UnpinnedImage,
         RuleId::CargoBuildFlags,
@@ -52,6 +58,9 @@ impl RuleId {
         RuleId::Dockerignore,
         RuleId::AptGetHygiene,
         RuleId::AddUrl,
+        RuleId::MissingHealthcheck,
+        RuleId::IgnoreSecrets,
+        RuleId::MovingTag,
     ];
 
     /// The stable id, such as `"DR004"`.
@@ -68,6 +77,9 @@ impl RuleId {
             RuleId::Dockerignore => "DR009",
             RuleId::AptGetHygiene => "DR010",
             RuleId::AddUrl => "DR011",
+            RuleId::MissingHealthcheck => "DR012",
+            RuleId::IgnoreSecrets => "DR013",
+            RuleId::MovingTag => "DR014",
         }
     }
 
@@ -85,14 +97,17 @@ impl RuleId {
             RuleId::Dockerignore => "dockerignore",
             RuleId::AptGetHygiene => "apt-get-hygiene",
             RuleId::AddUrl => "add-url",
+            RuleId::MissingHealthcheck => "missing-healthcheck",
+            RuleId::IgnoreSecrets => "ignore-secrets",
+            RuleId::MovingTag => "moving-tag",
         }
     }
 
-    /// The file the rule reads: `.dockerignore` for [`RuleId::Dockerignore`],
-    /// `Dockerfile` for every other rule.
+    /// The file the rule reads: `.dockerignore` for [`RuleId::Dockerignore`]
+    /// and [`RuleId::IgnoreSecrets`], `Dockerfile` for every other rule.
     pub fn file(self) -> &'static str {
         match self {
-            RuleId::Dockerignore => ".dockerignore",
+            RuleId::Dockerignore | RuleId::IgnoreSecrets => ".dockerignore",
             _ => "Dockerfile",
         }
     }
@@ -193,12 +208,13 @@ impl Default for Files {
 }
 
 impl Files {
-    /// The file `rule` reads: the ignore file for [`RuleId::Dockerignore`],
-    /// the Dockerfile for every other rule.
+    /// The file `rule` reads: the ignore file for the rules about it
+    /// ([`RuleId::file`]), the Dockerfile for every other rule.
     pub fn of(&self, rule: RuleId) -> &Path {
-        match rule {
-            RuleId::Dockerignore => &self.ignore,
-            _ => &self.dockerfile,
+        if rule.file() == ".dockerignore" {
+            &self.ignore
+        } else {
+            &self.dockerfile
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::view::Ctx;
 
 /// Runs every rule, in id order.
 pub(crate) fn all(ctx: &Ctx<'_, '_>) -> Vec<Finding> {
-    let rules: [fn(&Ctx<'_, '_>) -> Vec<Finding>; 11] = [
+    let rules: [fn(&Ctx<'_, '_>) -> Vec<Finding>; 14] = [
         build::multi_stage,
         build::unpinned_image,
         build::cargo_build_flags,
@@ -22,6 +22,9 @@ pub(crate) fn all(ctx: &Ctx<'_, '_>) -> Vec<Finding> {
         hygiene::dockerignore,
         hygiene::apt_get_hygiene,
         hygiene::add_url,
+        runtime::missing_healthcheck,
+        hygiene::ignore_secrets,
+        build::moving_tag,
     ];
     rules.iter().flat_map(|rule| rule(ctx)).collect()
 }
@@ -84,6 +87,15 @@ fn why(rule: RuleId) -> &'static str {
         }
         RuleId::AddUrl => {
             "A download inside `ADD` is not checked against a checksum and is fetched again whenever the cache misses."
+        }
+        RuleId::MissingHealthcheck => {
+            "Without a `HEALTHCHECK` the engine knows only that the process runs, so a service that is up but wedged looks healthy to `docker ps`, to Compose's `condition: service_healthy` and to Swarm, which never replace it."
+        }
+        RuleId::IgnoreSecrets => {
+            "`COPY . .` sends every file the ignore file lets through into the build stage and its cache, so a `.env` or a private key ends up in a layer that anyone with the image or the build cache can read."
+        }
+        RuleId::MovingTag => {
+            "A tag such as `trixie-slim` names a release, not an image: it is rebuilt for every point release and security update, so the same Dockerfile builds on a different base next month and nobody can say what changed."
         }
     }
 }

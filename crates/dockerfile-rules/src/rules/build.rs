@@ -1,5 +1,5 @@
-//! The stages and the build: DR001 multi-stage, DR002 unpinned-image and
-//! DR003 cargo-build-flags.
+//! The stages and the build: DR001 multi-stage, DR002 unpinned-image,
+//! DR003 cargo-build-flags and DR014 moving-tag.
 
 use parse_dockerfile::Instruction;
 
@@ -165,5 +165,58 @@ fn build_fix(ctx: &Ctx<'_, '_>) -> &'static str {
         "Build with `RUN cargo build --release --locked` in the build stage, after copying `Cargo.toml`, `Cargo.lock` and `src/`."
     } else {
         "Build with `RUN cargo build --release` in the build stage, after copying `Cargo.toml` and `src/`."
+    }
+}
+
+/// DR014: every `FROM` tag names one build of an image: a version with its
+/// minor number (`1.96.0`, `3.20`) or a date stamp (`trixie-20251117-slim`),
+/// not a release name alone (`trixie-slim`, `13-slim`), which is rebuilt
+/// under the same name. Digests pass; no tag and `latest` are DR002's.
+pub(super) fn moving_tag(ctx: &Ctx<'_, '_>) -> Vec<Finding> {
+    let mut found = Vec::new();
+    for info in &ctx.stages {
+        let image = info.image.as_str();
+        if info.parent.is_some() || image == "scratch" || image.contains('$') || image.contains('@')
+        {
+            continue;
+        }
+        let last = image.rsplit('/').next().unwrap_or(image);
+        let Some((name, tag)) = last.split_once(':') else {
+            continue;
+        };
+        if tag == "latest" || names_one_build(tag) {
+            continue;
+        }
+        found.push(finding(
+            RuleId::MovingTag,
+            Some(info.line),
+            format!("`FROM {image}`: the tag `{tag}` names a release that is rebuilt under the same name"),
+            format!(
+                "Pin a tag that names one build: a version with its minor number, or a dated tag such as `{name}:{}`; with a registry, a digest `@sha256:…` pins it for good.",
+                dated_example(tag)
+            ),
+        ));
+    }
+    found
+}
+
+/// Whether a tag holds a version with a minor number (two numbers joined by
+/// a dot) or an eight-digit date stamp.
+fn names_one_build(tag: &str) -> bool {
+    let bytes = tag.as_bytes();
+    let dotted = bytes
+        .windows(3)
+        .any(|w| w[0].is_ascii_digit() && w[1] == b'.' && w[2].is_ascii_digit());
+    let dated = tag
+        .split(|c: char| !c.is_ascii_digit())
+        .any(|digits| digits.len() == 8);
+    dotted || dated
+}
+
+/// `trixie-slim` as `trixie-YYYYMMDD-slim`, the shape of Debian's dated tags.
+fn dated_example(tag: &str) -> String {
+    match tag.split_once('-') {
+        Some((release, variant)) => format!("{release}-YYYYMMDD-{variant}"),
+        None => format!("{tag}-YYYYMMDD"),
     }
 }

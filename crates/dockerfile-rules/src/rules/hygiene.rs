@@ -1,5 +1,6 @@
 //! General hygiene: DR007 add-local-files, DR008 secret-in-env,
-//! DR009 dockerignore, DR010 apt-get-hygiene and DR011 add-url.
+//! DR009 dockerignore, DR010 apt-get-hygiene, DR011 add-url and
+//! DR013 ignore-secrets.
 
 use parse_dockerfile::{AddInstruction, Instruction, Source};
 
@@ -124,6 +125,32 @@ pub(super) fn dockerignore(ctx: &Ctx<'_, '_>) -> Vec<Finding> {
                 None,
                 format!("`.dockerignore` does not exclude `{line}`"),
                 format!("Add a line `{line}` to `.dockerignore`."),
+            )
+        })
+        .collect()
+}
+
+/// DR013: the ignore file keeps secrets out of the build context: `.env`
+/// files and key files (`*.pem`, `*.key`). Without an ignore file DR009
+/// speaks alone.
+pub(super) fn ignore_secrets(ctx: &Ctx<'_, '_>) -> Vec<Finding> {
+    let Some(text) = ctx.dockerignore else {
+        return Vec::new();
+    };
+    let wanted: [(&str, &[&str], &str); 3] = [
+        (".env", &[".env", ".env*"], "an environment file of secrets"),
+        ("*.pem", &["*.pem"], "a certificate's private key"),
+        ("*.key", &["*.key"], "a private key"),
+    ];
+    wanted
+        .into_iter()
+        .filter(|(_, accepted, _)| !accepted.iter().any(|name| excludes(text, name)))
+        .map(|(line, _, what)| {
+            finding(
+                RuleId::IgnoreSecrets,
+                None,
+                format!("`.dockerignore` does not exclude `{line}`, so {what} would reach the build"),
+                format!("Add a line `**/{line}` to `.dockerignore`: `**/` leaves it out in every folder, not only at the root."),
             )
         })
         .collect()

@@ -1,9 +1,9 @@
-//! The image that ships: DR004 final-stage-root, DR005 missing-expose and
-//! DR006 shell-form-command.
+//! The image that ships: DR004 final-stage-root, DR005 missing-expose,
+//! DR006 shell-form-command and DR012 missing-healthcheck.
 
 use std::collections::HashMap;
 
-use parse_dockerfile::{Command, Instruction};
+use parse_dockerfile::{Command, HealthcheckArguments, Instruction};
 
 use super::finding;
 use crate::report::{Finding, RuleId};
@@ -143,4 +143,31 @@ pub(super) fn shell_form_command(ctx: &Ctx<'_, '_>) -> Vec<Finding> {
         ));
     }
     found
+}
+
+/// DR012: the final image has a `HEALTHCHECK` that runs a command; the last
+/// one wins, and `HEALTHCHECK NONE` switches an inherited one off.
+pub(super) fn missing_healthcheck(ctx: &Ctx<'_, '_>) -> Vec<Finding> {
+    let fix = "Add `HEALTHCHECK --interval=10s --timeout=3s --retries=3 CMD [\"/usr/local/bin/app\", \"--health-check\"]` to the final stage: a mode of the binary itself that requests GET /health and exits 0 or 1, since a slim image has no curl.";
+    let last = final_image(ctx).into_iter().rev().find_map(|i| match i {
+        Instruction::Healthcheck(check) => Some(check),
+        _ => None,
+    });
+    match last {
+        None => vec![finding(
+            RuleId::MissingHealthcheck,
+            Some(ctx.stages[ctx.final_stage()].line),
+            "the final stage has no `HEALTHCHECK`, so the engine cannot tell a wedged service from a healthy one",
+            fix,
+        )],
+        Some(check) if matches!(check.arguments, HealthcheckArguments::None { .. }) => {
+            vec![finding(
+                RuleId::MissingHealthcheck,
+                Some(ctx.line(check.healthcheck.span.start)),
+                "`HEALTHCHECK NONE` switches the health check off",
+                fix,
+            )]
+        }
+        Some(_) => Vec::new(),
+    }
 }

@@ -38,7 +38,10 @@ fn a_single_stage_build_is_not_multi_stage() {
 
 #[test]
 fn a_final_stage_from_a_rust_image_ships_the_toolchain() {
-    let dockerfile = good_with("FROM debian:trixie-slim", "FROM rust:1.96.0-slim-trixie");
+    let dockerfile = good_with(
+        "FROM debian:trixie-20251117-slim",
+        "FROM rust:1.96.0-slim-trixie",
+    );
     let finding = one_finding(RuleId::MultiStage, &dockerfile);
     assert_eq!(
         finding.line,
@@ -49,7 +52,7 @@ fn a_final_stage_from_a_rust_image_ships_the_toolchain() {
 
 #[test]
 fn a_final_stage_that_starts_from_the_builder_ships_the_toolchain() {
-    let dockerfile = good_with("FROM debian:trixie-slim", "FROM builder");
+    let dockerfile = good_with("FROM debian:trixie-20251117-slim", "FROM builder");
     let finding = one_finding(RuleId::MultiStage, &dockerfile);
     assert!(
         finding.message.contains("`builder`"),
@@ -97,7 +100,7 @@ fn the_reference_dockerfile_is_multi_stage() {
 
 #[test]
 fn an_untagged_image_means_latest_and_is_flagged() {
-    let dockerfile = good_with("FROM debian:trixie-slim", "FROM debian");
+    let dockerfile = good_with("FROM debian:trixie-20251117-slim", "FROM debian");
     let finding = one_finding(RuleId::UnpinnedImage, &dockerfile);
     assert_eq!(
         finding.line,
@@ -122,7 +125,10 @@ fn the_latest_tag_is_flagged_even_through_a_global_arg() {
 
 #[test]
 fn a_registry_port_is_not_mistaken_for_a_tag() {
-    let dockerfile = good_with("FROM debian:trixie-slim", "FROM localhost:5000/debian");
+    let dockerfile = good_with(
+        "FROM debian:trixie-20251117-slim",
+        "FROM localhost:5000/debian",
+    );
     let found = findings(RuleId::UnpinnedImage, &dockerfile);
     assert_eq!(
         found.len(),
@@ -224,4 +230,64 @@ fn a_dockerfile_that_never_runs_cargo_build_is_flagged() {
 #[test]
 fn the_reference_dockerfile_builds_locked_and_released() {
     assert_quiet_on_good(RuleId::CargoBuildFlags);
+}
+
+#[test]
+fn a_release_tag_that_is_rebuilt_is_flagged_as_moving() {
+    for (from, tag) in [
+        ("FROM debian:trixie-slim", "trixie-slim"),
+        ("FROM debian:13-slim", "13-slim"),
+        ("FROM docker.io/library/debian:stable", "stable"),
+    ] {
+        let dockerfile = good_with("FROM debian:trixie-20251117-slim", from);
+        let finding = one_finding(RuleId::MovingTag, &dockerfile);
+        assert_eq!(
+            finding.line,
+            Some(line_of(&dockerfile, from)),
+            "DR014 should point at `{from}`"
+        );
+        assert!(
+            finding.message.contains(&format!("`{tag}`")),
+            "the message should name the tag `{tag}`: {}",
+            finding.message
+        );
+    }
+    let dockerfile = good_with(
+        "FROM debian:trixie-20251117-slim",
+        "FROM debian:trixie-slim",
+    );
+    let finding = one_finding(RuleId::MovingTag, &dockerfile);
+    assert!(
+        finding.fix.contains("debian:trixie-YYYYMMDD-slim"),
+        "the fix should show the dated form of the same tag: {}",
+        finding.fix
+    );
+}
+
+#[test]
+fn versions_with_a_minor_number_dates_and_digests_name_one_build() {
+    for from in [
+        "FROM debian:13.2-slim",
+        "FROM debian:trixie-20251117",
+        "FROM debian@sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2015d0549ba4a3e6",
+        "FROM gcr.io/distroless/cc-debian13:nonroot-20251117",
+    ] {
+        let dockerfile = good_with("FROM debian:trixie-20251117-slim", from);
+        let found = findings(RuleId::MovingTag, &dockerfile);
+        assert!(
+            found.is_empty(),
+            "`{from}` names one build of its image, got:\n{}",
+            render(&found)
+        );
+    }
+    let untagged = good_with("FROM debian:trixie-20251117-slim", "FROM debian");
+    assert!(
+        findings(RuleId::MovingTag, &untagged).is_empty(),
+        "no tag at all is DR002's finding, not a second one from DR014"
+    );
+}
+
+#[test]
+fn the_reference_dockerfile_pins_its_tags_to_one_build() {
+    assert_quiet_on_good(RuleId::MovingTag);
 }

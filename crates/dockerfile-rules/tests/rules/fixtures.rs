@@ -30,21 +30,26 @@ fn the_good_fixture_passes_every_rule() {
 fn the_bad_fixture_triggers_every_rule_exactly_where_expected() {
     use RuleId::*;
     let expected = vec![
-        (SecretInEnv, Some(3)),       // ARG DB_PASSWORD=hunter2
-        (UnpinnedImage, Some(4)),     // FROM rust AS builder
-        (SecretInEnv, Some(5)),       // ENV CARGO_REGISTRY_TOKEN=abc123
-        (AddLocalFiles, Some(7)),     // ADD . .
-        (CargoBuildFlags, Some(8)),   // RUN cargo build
-        (UnpinnedImage, Some(10)),    // FROM debian:latest AS tools
-        (AptGetHygiene, Some(11)),    // no --no-install-recommends
-        (AptGetHygiene, Some(11)),    // lists left behind
-        (MultiStage, Some(13)),       // FROM builder
-        (AddUrl, Some(14)),           // ADD https://…
-        (FinalStageRoot, Some(15)),   // USER root
-        (MissingExpose, Some(16)),    // EXPOSE 3000
-        (ShellFormCommand, Some(17)), // CMD cargo run --release
-        (Dockerignore, None),         // no target/
-        (Dockerignore, None),         // no .git
+        (SecretInEnv, Some(3)),         // ARG DB_PASSWORD=hunter2
+        (UnpinnedImage, Some(4)),       // FROM rust AS builder
+        (SecretInEnv, Some(5)),         // ENV CARGO_REGISTRY_TOKEN=abc123
+        (AddLocalFiles, Some(7)),       // ADD . .
+        (CargoBuildFlags, Some(8)),     // RUN cargo build
+        (UnpinnedImage, Some(10)),      // FROM debian:latest AS tools
+        (AptGetHygiene, Some(11)),      // no --no-install-recommends
+        (AptGetHygiene, Some(11)),      // lists left behind
+        (MovingTag, Some(13)),          // FROM debian:bookworm-slim AS certs
+        (MultiStage, Some(15)),         // FROM builder
+        (MissingHealthcheck, Some(15)), // no HEALTHCHECK in the final stage
+        (AddUrl, Some(16)),             // ADD https://…
+        (FinalStageRoot, Some(17)),     // USER root
+        (MissingExpose, Some(18)),      // EXPOSE 3000
+        (ShellFormCommand, Some(19)),   // CMD cargo run --release
+        (Dockerignore, None),           // no target/
+        (Dockerignore, None),           // no .git
+        (IgnoreSecrets, None),          // no .env
+        (IgnoreSecrets, None),          // no *.pem
+        (IgnoreSecrets, None),          // no *.key
     ];
     let report = check_dir(&fixture("bad"), &Options::default())
         .unwrap_or_else(|error| panic!("the bad fixture should still parse: {error}"));
@@ -80,7 +85,7 @@ fn a_finding_prints_file_line_rule_why_and_fix() {
     let lines: Vec<&str> = printed.lines().collect();
     assert_eq!(lines.len(), 3, "a finding prints three lines:\n{printed}");
     assert!(
-        lines[0].starts_with("Dockerfile:15: error[DR004] final-stage-root: "),
+        lines[0].starts_with("Dockerfile:17: error[DR004] final-stage-root: "),
         "the first line is `Dockerfile:LINE: severity[ID] slug: message`, as \
          `restlings dockerfile` prints it, got:\n{printed}"
     );
@@ -93,7 +98,7 @@ fn a_finding_prints_file_line_rule_why_and_fix() {
         "the third line is the fix:\n{printed}"
     );
     assert!(
-        report.to_string().ends_with("12 errors, 3 warnings"),
+        report.to_string().ends_with("17 errors, 3 warnings"),
         "the report ends with a count of errors and warnings:\n{report}"
     );
 }

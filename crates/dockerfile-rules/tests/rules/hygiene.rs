@@ -265,3 +265,83 @@ fn an_apt_get_install_in_a_heredoc_is_read_too() {
 fn the_reference_dockerfile_installs_lean() {
     assert_quiet_on_good(RuleId::AptGetHygiene);
 }
+
+#[test]
+fn an_ignore_file_that_lets_env_and_key_files_through_is_flagged_once_for_each() {
+    let found = findings_with(
+        RuleId::IgnoreSecrets,
+        GOOD,
+        Some("target/\n.git\n"),
+        &Options::default(),
+    );
+    let missing: Vec<&str> = [".env", "*.pem", "*.key"]
+        .into_iter()
+        .filter(|name| {
+            found
+                .iter()
+                .any(|f| f.message.contains(&format!("`{name}`")))
+        })
+        .collect();
+    assert_eq!(
+        (found.len(), missing),
+        (3, vec![".env", "*.pem", "*.key"]),
+        "an ignore file with only target/ and .git lets `.env` and key files into the build: \
+         one DR013 for each, got:\n{}",
+        render(&found)
+    );
+    assert!(
+        found[0]
+            .to_string()
+            .starts_with(".dockerignore: error[DR013] ignore-secrets:"),
+        "DR013 is about the ignore file, and names it: {}",
+        found[0]
+    );
+}
+
+#[test]
+fn the_usual_spellings_of_the_secret_exclusions_are_accepted() {
+    for ignore in [
+        "target\n.git\n.env\n*.pem\n*.key\n",
+        "target\n.git\n**/.env*\n**/*.pem\n**/*.key\n",
+        "# allow-list\n*\n!src\n!Cargo.toml\n",
+    ] {
+        let found = findings_with(
+            RuleId::IgnoreSecrets,
+            GOOD,
+            Some(ignore),
+            &Options::default(),
+        );
+        assert!(
+            found.is_empty(),
+            ".dockerignore {ignore:?} keeps .env and key files out, got:\n{}",
+            render(&found)
+        );
+    }
+    let taken_back = findings_with(
+        RuleId::IgnoreSecrets,
+        GOOD,
+        Some("target\n.git\n.env\n*.pem\n*.key\n!.env\n"),
+        &Options::default(),
+    );
+    assert_eq!(
+        taken_back.len(),
+        1,
+        "a later `!.env` lets .env back in, got:\n{}",
+        render(&taken_back)
+    );
+}
+
+#[test]
+fn without_an_ignore_file_only_dr009_speaks() {
+    let found = findings_with(RuleId::IgnoreSecrets, GOOD, None, &Options::default());
+    assert!(
+        found.is_empty(),
+        "with no ignore file at all, DR009 asks for one; DR013 should not add to it, got:\n{}",
+        render(&found)
+    );
+}
+
+#[test]
+fn the_reference_dockerignore_keeps_secrets_out() {
+    assert_quiet_on_good(RuleId::IgnoreSecrets);
+}

@@ -13,7 +13,7 @@ fn a_final_stage_without_user_runs_as_root() {
     let finding = one_finding(RuleId::FinalStageRoot, &dockerfile);
     assert_eq!(
         finding.line,
-        Some(line_of(&dockerfile, "FROM debian:trixie-slim")),
+        Some(line_of(&dockerfile, "FROM debian:trixie-20251117-slim")),
         "with no USER at all, DR004 should point at the final FROM"
     );
 }
@@ -81,7 +81,7 @@ fn a_final_stage_without_expose_is_flagged() {
     let finding = one_finding(RuleId::MissingExpose, &dockerfile);
     assert_eq!(
         finding.line,
-        Some(line_of(&dockerfile, "FROM debian:trixie-slim")),
+        Some(line_of(&dockerfile, "FROM debian:trixie-20251117-slim")),
         "with no EXPOSE at all, DR005 should point at the final FROM"
     );
 }
@@ -176,4 +176,55 @@ fn a_shell_form_entrypoint_is_flagged() {
 #[test]
 fn the_reference_dockerfile_uses_exec_form() {
     assert_quiet_on_good(RuleId::ShellFormCommand);
+}
+
+#[test]
+fn a_final_stage_without_healthcheck_is_flagged() {
+    let dockerfile = crate::GOOD
+        .lines()
+        .filter(|line| !line.starts_with("HEALTHCHECK"))
+        .map(|line| format!("{line}\n"))
+        .collect::<String>();
+    let finding = one_finding(RuleId::MissingHealthcheck, &dockerfile);
+    assert_eq!(
+        finding.line,
+        Some(line_of(&dockerfile, "FROM debian:trixie-20251117-slim")),
+        "DR012 should point at the final stage's FROM, where the HEALTHCHECK belongs"
+    );
+    assert!(
+        finding.fix.contains("--health-check") && finding.fix.contains("no curl"),
+        "the fix should name the binary's own health-check mode, and why not curl: {}",
+        finding.fix
+    );
+}
+
+#[test]
+fn healthcheck_none_and_a_healthcheck_in_the_build_stage_do_not_count() {
+    let switched_off = good_with("\nCMD [", "\nHEALTHCHECK NONE\nCMD [");
+    let finding = one_finding(RuleId::MissingHealthcheck, &switched_off);
+    assert_eq!(
+        finding.line,
+        Some(line_of(&switched_off, "HEALTHCHECK NONE")),
+        "the last HEALTHCHECK wins, and NONE switches the check off"
+    );
+    let in_builder = crate::GOOD
+        .lines()
+        .filter(|line| !line.starts_with("HEALTHCHECK"))
+        .map(|line| format!("{line}\n"))
+        .collect::<String>()
+        .replacen(
+            "WORKDIR /app\n",
+            "WORKDIR /app\nHEALTHCHECK CMD [\"true\"]\n",
+            1,
+        );
+    assert_eq!(
+        findings(RuleId::MissingHealthcheck, &in_builder).len(),
+        1,
+        "a HEALTHCHECK in the build stage never reaches the image that ships"
+    );
+}
+
+#[test]
+fn the_reference_dockerfile_has_a_healthcheck() {
+    assert_quiet_on_good(RuleId::MissingHealthcheck);
 }
