@@ -62,8 +62,8 @@ pub enum Command {
     Serve {
         /// The exercise, such as `03_get` [default: the one you are on]
         name: Option<String>,
-        /// The port to listen on
-        #[arg(long, default_value_t = 3000)]
+        /// The port to listen on (0: any free port)
+        #[arg(long, default_value_t = 3000, value_parser = port_or_zero)]
         port: u16,
     },
     /// Check a Dockerfile against the course's rules (chapter 9)
@@ -78,7 +78,7 @@ pub enum Command {
         /// `exercises/09_containerize`
         path: PathBuf,
         /// The port the service listens on, which the image must EXPOSE
-        #[arg(long, default_value_t = 8080)]
+        #[arg(long, default_value_t = 8080, value_parser = port)]
         port: u16,
     },
     /// Deploy a service from its deploy.toml and check every endpoint it declares
@@ -134,4 +134,22 @@ pub enum DeployMode {
     Binary,
     /// The manifest's `image`, with docker or podman
     Container,
+}
+
+/// A port to listen on, or 0 for any free one. clap's own parser would answer
+/// `8080.5` with "invalid digit found in string".
+fn port_or_zero(text: &str) -> Result<u16, String> {
+    text.trim().parse().map_err(|_| {
+        format!("{text:?} is not a port: give a whole number from 0 to 65535 (0: any free port)")
+    })
+}
+
+/// A port a service listens on: 1 to 65535.
+fn port(text: &str) -> Result<u16, String> {
+    match text.trim().parse() {
+        Ok(0) | Err(_) => Err(format!(
+            "{text:?} is not a port: give a whole number from 1 to 65535, such as 8080"
+        )),
+        Ok(port) => Ok(port),
+    }
 }

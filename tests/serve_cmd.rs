@@ -338,3 +338,22 @@ fn registry_artifacts(args: &[&str]) -> BTreeMap<String, BTreeSet<String>> {
     }
     artifacts
 }
+
+#[test]
+fn a_port_that_is_not_a_whole_number_is_refused_with_the_range() {
+    let output = restlings(&["serve", EXERCISE, "--port", "8080.5"])
+        .output()
+        .expect("the runner must start");
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "a bad --port is a usage error, found before anything is built; stderr:\n{stderr}"
+    );
+    assert!(
+        stderr.contains("8080.5") && stderr.contains("whole number from 0 to 65535"),
+        "the error must say what a port is, a whole number from 0 to 65535, rather than \
+         \"invalid digit found in string\":\n{stderr}"
+    );
+}
