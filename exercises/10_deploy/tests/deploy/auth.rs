@@ -85,29 +85,55 @@ async fn every_other_request_without_the_key_answers_401_with_a_bearer_challenge
     }
 }
 
+/// True when a `WWW-Authenticate` value carries `error="invalid_token"`, the
+/// parameter quoted or not (RFC 9110 §11.2), its name in any case.
+fn says_invalid_token(challenge: &str) -> bool {
+    let compact: String = challenge
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    compact.split(',').any(|param| {
+        param.ends_with("error=\"invalid_token\"") || param.ends_with("error=invalid_token")
+    })
+}
+
 #[tokio::test]
 async fn a_wrong_key_answers_401_too() {
     let Some((app, key)) = guarded().await else {
         return;
     };
-    let wrong = [
+    // Bearer tokens that came but are not the key.
+    let mut wrong_tokens = vec![
         "Bearer wrong-key".to_owned(),
         format!("Bearer {key}x"),
         format!("Bearer {}", &key[..key.len() - 1]),
-        format!("Basic {key}"),
-        key.clone(),
-        "Bearer".to_owned(),
     ];
+    if key.to_ascii_uppercase() != key {
+        wrong_tokens.push(format!("Bearer {}", key.to_ascii_uppercase()));
+    }
+    // No bearer token at all: another scheme, no scheme, or no token.
+    let no_token = [format!("Basic {key}"), key.clone(), "Bearer".to_owned()];
 
-    for header in wrong {
-        let res = app.get("/products").header("authorization", &header).await;
+    for header in wrong_tokens.iter().chain(&no_token) {
+        let res = app.get("/products").header("authorization", header).await;
 
         expect_unauthorized(
             &res,
             "Only `Authorization: Bearer <the exact key>` opens the API. A different key, the \
-             key with a byte more or less, another scheme or no scheme at all is answered 401 \
-             (RFC 6750 §3.1: error=\"invalid_token\" when a token came but is wrong).",
+             key with a byte more or less or in another letter case, another scheme or no \
+             scheme at all is answered 401.",
         );
+        if wrong_tokens.contains(header) {
+            res.expect(
+                says_invalid_token(res.header("www-authenticate").unwrap_or_default()),
+                "a header WWW-Authenticate: Bearer …, error=\"invalid_token\"",
+                res.header_line("www-authenticate"),
+                "RFC 6750 §3.1: when a bearer token came and is wrong, the challenge says so \
+                 with error=\"invalid_token\", so that the client knows to get another key \
+                 rather than merely to send one.",
+            );
+        }
     }
 }
 
