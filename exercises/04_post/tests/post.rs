@@ -417,6 +417,24 @@ async fn a_prediction_answers_200_with_the_predicted_units() {
 }
 
 #[tokio::test]
+async fn a_prediction_creates_nothing_so_it_has_no_location() {
+    let app = spawn().await;
+    let body = json!({ "product_id": 1, "price_cents": 1799 });
+
+    let res = app.post_json("/predictions", &body).await;
+
+    res.expect_status(StatusCode::OK, "A prediction answers 200 OK.");
+    res.expect(
+        res.header("location").is_none(),
+        "no Location header",
+        res.header_line("location"),
+        "Location names a resource the request created (RFC 9110 §10.2.2, §15.3.2). A \
+         prediction is only a calculation: nothing new exists afterwards, so there is \
+         nowhere to point, and a client that follows the header would find nothing.",
+    );
+}
+
+#[tokio::test]
 async fn a_prediction_uses_the_products_stored_price() {
     // Arrange: a product with a price no seed has.
     let app = spawn().await;
@@ -513,8 +531,18 @@ async fn a_prediction_with_a_bad_body_answers_400_415_or_422() {
         (json, r#"{"product_id": 1, "price_cents": 0}"#, StatusCode::UNPROCESSABLE_ENTITY, "a price of 0, which would divide by zero"),
         (json, r#"{"product_id": 1, "price_cents": -100}"#, StatusCode::UNPROCESSABLE_ENTITY, "a negative price"),
         (json, r#"{"product_id": 1}"#, StatusCode::UNPROCESSABLE_ENTITY, "no price"),
+        (json, r#"{"price_cents": 100}"#, StatusCode::UNPROCESSABLE_ENTITY, "no product_id"),
         (json, r#"{"product_id": "one", "price_cents": 100}"#, StatusCode::UNPROCESSABLE_ENTITY, "a product_id that is a string"),
+        (json, r#"{"product_id": "1", "price_cents": 100}"#, StatusCode::UNPROCESSABLE_ENTITY, "a product_id that is a string of digits"),
+        (json, r#"{"product_id": 1.5, "price_cents": 100}"#, StatusCode::UNPROCESSABLE_ENTITY, "a product_id with a fraction"),
+        (json, r#"{"product_id": true, "price_cents": 100}"#, StatusCode::UNPROCESSABLE_ENTITY, "a product_id that is a boolean"),
+        (json, r#"{"product_id": null, "price_cents": 100}"#, StatusCode::UNPROCESSABLE_ENTITY, "a product_id that is null"),
+        (json, r#"{"product_id": 1, "price_cents": "100"}"#, StatusCode::UNPROCESSABLE_ENTITY, "a price that is a string"),
+        (json, r#"{"product_id": 1, "price_cents": 949.5}"#, StatusCode::UNPROCESSABLE_ENTITY, "a price with a fraction"),
+        (json, r#"{"product_id": 1, "price_cents": true}"#, StatusCode::UNPROCESSABLE_ENTITY, "a price that is a boolean"),
+        (json, r#"{"product_id": 1, "price_cents": null}"#, StatusCode::UNPROCESSABLE_ENTITY, "a price that is null"),
         (json, r#"{"product_id": 1, "price_cents": "#, StatusCode::BAD_REQUEST, "JSON cut off half way"),
+        (json, r#"{"product_id": 1, "price_cents": 100,}"#, StatusCode::BAD_REQUEST, "JSON with a trailing comma"),
         ("text/plain", r#"{"product_id": 1, "price_cents": 100}"#, StatusCode::UNSUPPORTED_MEDIA_TYPE, "a text/plain body"),
     ];
 
@@ -530,7 +558,9 @@ async fn a_prediction_with_a_bad_body_answers_400_415_or_422() {
             &format!(
                 "The request has {what}. Bodies follow one set of rules across the API: \
                  not JSON is 400, not declared as JSON is 415, JSON with the wrong shape \
-                 or values is 422."
+                 or values is 422. Both fields are JSON integers: a string, a fraction, a \
+                 boolean or null is the wrong type, even where it could be read as a \
+                 number."
             ),
         );
     }

@@ -265,12 +265,23 @@ async fn a_put_body_follows_the_same_rules_as_a_post_body() {
     #[rustfmt::skip]
     let cases = [
         (json, r#"{"name": "Mug", "price_cents": "#.to_owned(), StatusCode::BAD_REQUEST, "JSON cut off half way"),
+        (json, r#"{"name": "Mug", "price_cents": 1, "category": "c",}"#.to_owned(), StatusCode::BAD_REQUEST, "JSON with a trailing comma"),
         ("text/plain", valid.clone(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "a text/plain content type"),
         (json, r#"{"name": "Mug", "category": "c"}"#.to_owned(), unprocessable, "no price"),
+        (json, r#"{"name": "Mug", "price_cents": 1}"#.to_owned(), unprocessable, "no category"),
+        (json, r#"{"price_cents": 1, "category": "c"}"#.to_owned(), unprocessable, "no name"),
         (json, r#"{"name": "Mug", "price_cents": 1.5, "category": "c"}"#.to_owned(), unprocessable, "a price with a fraction"),
+        (json, r#"{"name": "Mug", "price_cents": "100", "category": "c"}"#.to_owned(), unprocessable, "a price that is a string"),
+        (json, r#"{"name": "Mug", "price_cents": true, "category": "c"}"#.to_owned(), unprocessable, "a price that is a boolean"),
+        (json, r#"{"name": "Mug", "price_cents": null, "category": "c"}"#.to_owned(), unprocessable, "a price that is null"),
+        (json, r#"{"name": 42, "price_cents": 1, "category": "c"}"#.to_owned(), unprocessable, "a name that is a number"),
+        (json, r#"{"name": "Mug", "price_cents": 1, "category": null}"#.to_owned(), unprocessable, "a category that is null"),
+        (json, r#""a product""#.to_owned(), unprocessable, "a JSON string instead of an object"),
         (json, json!({"name": "", "price_cents": 1, "category": "c"}).to_string(), unprocessable, "an empty name"),
         (json, json!({"name": "a".repeat(101), "price_cents": 1, "category": "c"}).to_string(), unprocessable, "a name of 101 characters"),
-        (json, json!({"name": "Mug", "price_cents": -1, "category": "c"}).to_string(), unprocessable, "a negative price"),
+        (json, json!({"name": "☕".repeat(101), "price_cents": 1, "category": "c"}).to_string(), unprocessable, "a name of 101 characters (303 bytes)"),
+        (json, json!({"name": "Mug", "price_cents": -1, "category": "c"}).to_string(), unprocessable, "a price of -1"),
+        (json, json!({"name": "Mug", "price_cents": -250, "category": "c"}).to_string(), unprocessable, "a negative price"),
         (json, json!({"name": "Mug", "price_cents": 1, "category": ""}).to_string(), unprocessable, "an empty category"),
     ];
 
@@ -297,6 +308,41 @@ async fn a_put_body_follows_the_same_rules_as_a_post_body() {
         &with_id(&original, id),
         "Every one of those PUTs was refused, so the product is unchanged.",
     );
+}
+
+#[tokio::test]
+async fn a_put_body_at_the_edge_of_the_rules_is_accepted() {
+    let app = spawn().await;
+    #[rustfmt::skip]
+    let cases = [
+        ("a".repeat(100), 1, "a name of exactly 100 characters"),
+        ("☕".repeat(100), 1, "a name of 100 characters that takes 300 bytes"),
+        ("x".to_owned(), 1, "a name of one character"),
+        (kit::unique_name("free"), 0, "a price of 0, a free product"),
+        (kit::unique_name("max"), i64::MAX, "a price of i64::MAX, the largest an i64 holds"),
+    ];
+
+    for (name, price_cents, what) in cases {
+        let id = kit::unique_number();
+        let body = product_body(&name, price_cents, "edge");
+
+        // Act
+        let res = app.put_json(&format!("/products/{id}"), &body).await;
+
+        // Assert
+        res.expect_status(
+            StatusCode::CREATED,
+            &format!(
+                "The body has {what}, which the rules allow: PUT takes the same product \
+                 body as POST (chapter 4), limits included. Nothing was at this id, so the \
+                 PUT creates it: 201 Created."
+            ),
+        )
+        .expect_json(
+            &with_id(&body, id),
+            "The product is stored exactly as sent, with the id from the path.",
+        );
+    }
 }
 
 #[tokio::test]

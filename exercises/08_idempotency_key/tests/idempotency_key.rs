@@ -290,6 +290,41 @@ async fn an_order_for_a_product_that_does_not_exist_answers_422() {
 }
 
 #[tokio::test]
+async fn a_product_id_that_is_not_an_integer_answers_422_naming_product_id() {
+    // Each of these could be misread as a product that exists: ours, or seed 1.
+    let app = spawn().await;
+    let product = create_product(&app, 100).await;
+
+    for (product_id, what) in [
+        (json!(product.to_string()), "a string of digits"),
+        (json!(product as f64 + 0.5), "a number with a fraction"),
+        (json!(true), "a boolean"),
+        (json!(null), "null"),
+    ] {
+        let body = json!({ "product_id": product_id, "quantity": 1 });
+        let res = post_order(&app, Some(&kit::unique_name("key")), &body).await;
+
+        let problem = res.expect_problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &format!(
+                "product_id is {what}, and it must be a JSON integer: valid JSON with a value \
+                 of the wrong type is 422 Unprocessable Content (RFC 9110 §15.5.21). Reading \
+                 it as a number anyway would place an order for a product the client never \
+                 named."
+            ),
+        );
+        res.expect(
+            problem["detail"]
+                .as_str()
+                .is_some_and(|detail| detail.contains("product_id")),
+            "a detail that names product_id",
+            format!("\"detail\": {}", problem["detail"]),
+            "A 422's detail names the field to fix (RFC 9457 §3.1.4, chapter 7).",
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_quantity_below_one_or_not_an_integer_answers_422_naming_quantity() {
     let app = spawn().await;
     let product = create_product(&app, 100).await;
