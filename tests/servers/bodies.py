@@ -7,7 +7,7 @@ shape or with a value the rules forbid is 422, whose detail names the field.
 
 import json
 
-from mutants import broken
+from mutants import broken, broken_at
 from responses import ApiError
 
 I64_MIN, I64_MAX = -(2**63), 2**63 - 1
@@ -60,20 +60,27 @@ def shape_error(detail):
     return ApiError(400 if broken("wrong-shape-400") else 422, detail)
 
 
-def require_object(value, fields):
+def require_object(value, fields, endpoint=""):
     if not isinstance(value, dict):
-        if broken("non-object-body-500"):
+        if broken_at(endpoint, "non-object-body-500"):
             raise AttributeError(f"{type(value).__name__!r} object has no attribute 'get'")
         raise shape_error(f"the body must be a JSON object with {fields}")
     return value
 
 
-def integer(body, field, minimum, lax="number"):
+# The value rule whose boundary i64::MAX is, per endpoint: POST /products
+# shares it with every integer that has no twin here.
+I64_MAX_MUTANT = {"put-price": "put-i64-max-refused"}
+
+
+def integer(body, field, minimum, lax="number", null_as=None):
     """`body[field]` as an integer of at least `minimum` that fits in 64 bits.
 
     `lax` names the mutants that take another JSON type for this integer:
-    `string-number-accepted` for chapter 4's numbers, `string-quantity-accepted`
-    for chapter 8's quantity, and so on for `float`, `bool` and `null`.
+    `string-number-accepted` for POST /products' price, `string-put-price-accepted`
+    for PUT's, `string-quantity-accepted` for chapter 8's quantity, and so on
+    for `float`, `bool` and `null`. The `null` mutant reads null as `null_as`,
+    or as the smallest value allowed, at least 0.
     """
     if field not in body:
         raise shape_error(f"{field}: missing; it is required")
@@ -85,8 +92,8 @@ def integer(body, field, minimum, lax="number"):
     if broken(f"bool-{lax}-accepted") and isinstance(value, bool):
         value = int(value)
     if broken(f"null-{lax}-accepted") and value is None:
-        value = max(minimum, 0)
-    if broken("i64-max-refused") and value == I64_MAX:
+        value = max(minimum, 0) if null_as is None else null_as
+    if broken(I64_MAX_MUTANT.get(lax, "i64-max-refused")) and value == I64_MAX:
         raise shape_error(f"{field}: must be an integer that fits in 64 bits")
     if broken("huge-int-500") and type(value) is int and not I64_MIN <= value <= I64_MAX:
         raise OverflowError(f"{field} does not fit in 64 bits")
@@ -98,44 +105,52 @@ def integer(body, field, minimum, lax="number"):
     return value
 
 
-def text(body, field):
-    """`body[field]` as a non-empty string."""
+def text(body, field, endpoint=""):
+    """`body[field]` as a string."""
     if field not in body:
         raise shape_error(f"{field}: missing; it is required")
     value = body[field]
-    if broken("null-text-accepted") and value is None:
+    if broken_at(endpoint, "null-text-accepted") and value is None:
         value = "null"
-    if broken("number-text-accepted") and type(value) in (int, float):
+    if broken_at(endpoint, "number-text-accepted") and type(value) in (int, float):
         value = str(value)
     if not isinstance(value, str):
         raise shape_error(f"{field}: must be a string")
     return value
 
 
-def product_fields(value, check_rules=True):
-    """The name, price and category of a product body, checked by the rules."""
-    body = require_object(value, "name, price_cents and category")
-    if broken("category-optional"):
+def product_fields(value, check_rules=True, endpoint=""):
+    """The name, price and category of a product body, checked by the rules.
+
+    `endpoint` is "" for POST /products and "put" for PUT /products/{id}: each
+    has its own mutants of the same rules (see `broken_at`).
+    """
+    def rule_broken(mutant_id):
+        return broken_at(endpoint, mutant_id)
+
+    body = require_object(value, "name, price_cents and category", endpoint)
+    if rule_broken("category-optional"):
         body.setdefault("category", "uncategorized")
-    name = text(body, "name")
-    minimum = 1 if broken("zero-price-rejected") else 0
-    if broken("price-minus-one-accepted"):
+    name = text(body, "name", endpoint)
+    minimum = 1 if rule_broken("zero-price-rejected") else 0
+    if rule_broken("price-minus-one-accepted"):
         minimum = -1
-    if broken("negative-price-accepted") or not check_rules:
+    if rule_broken("negative-price-accepted") or not check_rules:
         minimum = I64_MIN
-    price_cents = integer(body, "price_cents", minimum)
-    category = text(body, "category")
-    length = len(name.encode()) if broken("name-limit-in-bytes") else len(name)
-    limit = NAME_MAX_CHARS + 1 if broken("name-limit-101") else NAME_MAX_CHARS
-    if broken("name-limit-99"):
+    lax = "put-price" if endpoint == "put" else "number"
+    price_cents = integer(body, "price_cents", minimum, lax=lax)
+    category = text(body, "category", endpoint)
+    length = len(name.encode()) if rule_broken("name-limit-in-bytes") else len(name)
+    limit = NAME_MAX_CHARS + 1 if rule_broken("name-limit-101") else NAME_MAX_CHARS
+    if rule_broken("name-limit-99"):
         limit = NAME_MAX_CHARS - 1
     if not check_rules:
         return {"name": name, "price_cents": price_cents, "category": category}
     if length > limit:
         raise shape_error(f"name: must have at most {NAME_MAX_CHARS} characters, not {length}")
-    if not name and not broken("empty-name-accepted"):
+    if not name and not rule_broken("empty-name-accepted"):
         raise shape_error("name: must not be empty")
-    if not category and not broken("empty-category-accepted"):
+    if not category and not rule_broken("empty-category-accepted"):
         raise shape_error("category: must not be empty")
     return {"name": name, "price_cents": price_cents, "category": category}
 

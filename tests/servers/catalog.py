@@ -26,6 +26,9 @@ class Shop(Writes, Orders):
 
     def __init__(self):
         self.lock = threading.Lock()
+        # Signalled whenever an order's key settles (answered, or freed after a
+        # failure), for retries that wait for the first answer (orders.py).
+        self.settled = threading.Condition(self.lock)
         self.products = {}
         for product_id, name, price_cents, category in SEEDS:
             if product_id == 3 and broken("seed-price-wrong"):

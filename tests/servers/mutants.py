@@ -15,6 +15,7 @@ CH5 = "05_put"
 CH6 = "06_delete"
 CH7 = "07_problem_details"
 CH8 = "08_idempotency_key"
+CH10 = "10_deploy"
 
 MUTANTS = {
     # Chapter 2: endpoints
@@ -119,6 +120,18 @@ MUTANTS = {
     "prediction-field-renamed": (CH4, 'a prediction names its result "units" instead of "predicted_units"'),
     "prediction-negative-price-accepted": (CH4, "a prediction at a negative price answers 200"),
     "prediction-price-one-refused": (CH4, "a prediction at a price of 1 cent answers 422"),
+    "prediction-location": (CH4, "POST /predictions answers with a Location header, as if it created something"),
+    "prediction-content-type-ignored": (CH4, "POST /predictions accepts a body not declared as JSON"),
+    "prediction-malformed-json-422": (CH4, "POST /predictions answers 422 instead of 400 for JSON that does not parse"),
+    "prediction-wrong-shape-400": (CH4, "POST /predictions answers 400 instead of 422 for a missing field or a wrong type"),
+    "string-prediction-id-accepted": (CH4, 'a prediction\'s product_id sent as a string ("1") is read as 1'),
+    "float-prediction-id-accepted": (CH4, "a prediction's product_id with a fraction (1.5) is read as 1"),
+    "bool-prediction-id-accepted": (CH4, "a prediction's product_id of true is read as product 1"),
+    "null-prediction-id-accepted": (CH4, "a prediction's product_id of null is read as product 1"),
+    "string-prediction-price-accepted": (CH4, 'a prediction\'s price_cents sent as a string ("100") is read as 100'),
+    "float-prediction-price-accepted": (CH4, "a prediction's price_cents with a fraction (949.5) is truncated"),
+    "bool-prediction-price-accepted": (CH4, "a prediction's price_cents of true is read as 1 cent"),
+    "null-prediction-price-accepted": (CH4, "a prediction's price_cents of null is read as 1 cent"),
     # Chapter 5: PUT
     "put-create-200": (CH5, "a PUT that creates answers 200 instead of 201"),
     "put-create-no-location": (CH5, "a PUT that creates has no Location header"),
@@ -135,6 +148,26 @@ MUTANTS = {
     "put-no-next-id-bump": (CH5, "an id assigned by PUT does not move the next POST id past it"),
     "put-bad-id-404": (CH5, "PUT with an id that is not a positive integer answers 404 instead of 400"),
     "put-string-id-accepted": (CH5, 'an "id" in the body that is the path id as a string ("7") is accepted'),
+    "put-charset-rejected": (CH5, "PUT answers 415 to application/json; charset=utf-8"),
+    "put-malformed-json-422": (CH5, "PUT answers 422 instead of 400 for JSON that does not parse"),
+    "put-refused-creates": (CH5, "a PUT to a free id that the rules refuse (422) stores the body all the same"),
+    "put-category-optional": (CH5, 'a PUT without a category defaults it to "uncategorized" instead of 422'),
+    "string-put-price-accepted": (CH5, 'a PUT\'s price_cents sent as a string ("100") is read as 100'),
+    "float-put-price-accepted": (CH5, "a PUT's price_cents with a fraction (1.5) is truncated"),
+    "bool-put-price-accepted": (CH5, "a PUT's price_cents of true is read as 1"),
+    "null-put-price-accepted": (CH5, "a PUT's price_cents of null is read as 0"),
+    "put-null-text-accepted": (CH5, 'a PUT\'s null where a string is due ("category": null) is read as "null"'),
+    "put-number-text-accepted": (CH5, 'a PUT\'s number where a string is due ("name": 42) is read as "42"'),
+    "put-non-object-body-500": (CH5, "a PUT whose JSON is not an object (a string, an array) answers 500"),
+    "put-i64-max-refused": (CH5, "a PUT with a price of exactly i64::MAX is refused"),
+    "put-zero-price-rejected": (CH5, "a PUT with a price of 0 is refused"),
+    "put-price-minus-one-accepted": (CH5, "a PUT with a price of -1 is accepted (the rule stops one below zero)"),
+    "put-negative-price-accepted": (CH5, "a PUT with a negative price is accepted"),
+    "put-empty-name-accepted": (CH5, "a PUT with an empty name is accepted"),
+    "put-name-limit-101": (CH5, "a PUT with a name of 101 characters is accepted"),
+    "put-name-limit-99": (CH5, "a PUT with a name of exactly 100 characters is refused"),
+    "put-name-limit-in-bytes": (CH5, "PUT counts the 100-character limit in UTF-8 bytes instead of characters"),
+    "put-empty-category-accepted": (CH5, "a PUT with an empty category is accepted"),
     # Chapter 6: DELETE
     "delete-200-with-body": (CH6, "DELETE answers 200 with a body instead of 204"),
     "delete-204-with-body": (CH6, "DELETE answers 204 but sends a body"),
@@ -175,6 +208,8 @@ MUTANTS = {
     "non-utf8-500": (CH7, "a body that is not UTF-8 answers 500"),
     "huge-int-500": (CH7, "an integer over 64 bits answers 500"),
     "trailing-text-accepted": (CH7, "a JSON object followed by more text is read as the object"),
+    "non-utf8-id-500": (CH7, "an id that is not UTF-8 once decoded (%FF) crashes the path decoder: 500"),
+    "non-utf8-id-404": (CH7, "an id that is not UTF-8 once decoded (%FF) answers 404, as if no route matched"),
     # Chapter 8: Idempotency-Key
     "order-200": (CH8, "POST /orders answers 200 instead of 201"),
     "order-text-plain": (CH8, "POST /orders labels its JSON body text/plain"),
@@ -182,6 +217,13 @@ MUTANTS = {
     "order-no-location": (CH8, "a created order has no Location header"),
     "order-total-ignores-quantity": (CH8, "total_cents is the price of one, whatever the quantity"),
     "order-unknown-product-404": (CH8, "an order for an unknown product answers 404 instead of 422"),
+    "order-unknown-product-vague": (CH8, "an order for an unknown product answers a 422 whose detail does not name product_id"),
+    "order-unknown-product-not-problem": (CH8, 'an order for an unknown product answers 422 as {"error": ...} in application/json, not a problem'),
+    "order-quantity-vague": (CH8, "a refused quantity answers a 422 whose detail does not name quantity"),
+    "string-order-product-id-accepted": (CH8, 'an order\'s product_id sent as a string ("7") is read as 7'),
+    "float-order-product-id-accepted": (CH8, "an order's product_id with a fraction (7.5) is read as 7"),
+    "bool-order-product-id-accepted": (CH8, "an order's product_id of true is read as product 1"),
+    "null-order-product-id-accepted": (CH8, "an order's product_id of null is read as product 1"),
     "order-quantity-zero-accepted": (CH8, "an order of quantity 0 is accepted"),
     "order-key-optional": (CH8, "an order without Idempotency-Key is accepted instead of 400"),
     "order-key-space-accepted": (CH8, "an Idempotency-Key with a space is accepted"),
@@ -203,10 +245,32 @@ MUTANTS = {
     "order-get-recomputes-total": (CH8, "GET /orders/{id} recomputes total_cents at today's price"),
     "order-total-overflow-500": (CH8, "a total over 64 bits answers 500 instead of 422"),
     "order-inflight-500": (CH8, "a retry while the first request is in flight answers 500 instead of 409"),
+    "order-inflight-409-plain": (CH8, "a retry while the first request is in flight answers 409 in plain JSON, not a problem"),
+    "order-inflight-202": (CH8, "a retry while the first request is in flight answers 202 Accepted with no body"),
+    "order-inflight-replay-200": (CH8, "a retry while the first request is in flight waits, then replays the first body with 200, not 201"),
     "order-race": (CH8, "the key is checked and claimed in two steps, so concurrent requests create two orders"),
     "order-bad-id-404": (CH8, "GET /orders/{id} with an id that is not a positive integer answers 404 instead of 400"),
     "order-get-404": (CH8, "GET /orders/{id} answers 404 for an existing order"),
     "order-get-unknown-500": (CH8, "GET /orders/{id} for an id with no order answers 500 instead of 404"),
+    # Chapter 10: deploy. These run with the shop started as `API_KEY=<key>`
+    # and the tests given `RESTLINGS_API_KEY=<key>`, and once more with neither.
+    "auth-health-needs-key": (CH10, "GET /health needs the key too"),
+    "auth-health-any-method": (CH10, "every method on /health goes through without the key (POST /health: 405, not 401)"),
+    "auth-writes-open": (CH10, "only GET needs the key: POST, PUT and DELETE go through without one"),
+    "auth-after-routing": (CH10, "the key is checked after routing, so an unknown path answers 404 without it"),
+    "auth-any-token-accepted": (CH10, "any bearer token opens the API, not only the key"),
+    "auth-key-prefix-accepted": (CH10, "a token that starts with the key (the key plus a byte) is accepted"),
+    "auth-key-truncated-accepted": (CH10, "a token the key starts with (the key minus a byte) is accepted"),
+    "auth-key-case-insensitive": (CH10, "the key is compared ignoring letter case"),
+    "auth-any-scheme-accepted": (CH10, "the key opens the API under any scheme (Basic <key>)"),
+    "auth-no-scheme-accepted": (CH10, "the bare key, without a scheme, opens the API"),
+    "auth-scheme-case-sensitive": (CH10, "the scheme must be spelt Bearer: bearer <key> answers 401"),
+    "auth-401-no-challenge": (CH10, "a 401 carries no WWW-Authenticate header"),
+    "auth-challenge-basic": (CH10, 'the 401\'s challenge is Basic realm="shop", not Bearer'),
+    "auth-401-not-problem": (CH10, 'a 401 answers {"error": ...} in application/json, not a problem'),
+    "auth-wrong-key-403": (CH10, "a wrong key answers 403 instead of 401"),
+    "auth-wrong-key-no-error": (CH10, 'a wrong key\'s challenge lacks error="invalid_token"'),
+    "open-api-demands-key": (CH10, "with API_KEY unset, every request but the health check answers 401"),
 }
 
 # How long the race mutants leave the lock released between check and change:
@@ -232,3 +296,13 @@ def broken(mutant_id):
     if mutant_id not in MUTANTS:
         raise KeyError(f"no mutant named {mutant_id!r}: add it to MUTANTS")
     return _broken == mutant_id
+
+
+def broken_at(endpoint, mutant_id):
+    """True when `mutant_id` is broken at `endpoint` ("" for POST /products, "put" for PUT).
+
+    A rule that holds at several endpoints has a mutant for each, so that each
+    endpoint's tests must catch it on their own: `name-limit-101` breaks it for
+    POST /products, and its twin `put-name-limit-101` for PUT /products/{id}.
+    """
+    return broken(f"{endpoint}-{mutant_id}" if endpoint else mutant_id)

@@ -14,6 +14,17 @@ from responses import ApiError, Response, location
 
 KEY_MAX = 255
 
+# How a retry that finds its key's first request still in flight is answered:
+# "conflict" (409, try again) or "replay" (wait for the first answer and send
+# it). The contract allows both; `shop.py --in-flight` picks one.
+IN_FLIGHT = "conflict"
+# With `shop.py --slow-orders`, every new order stays in flight this long, so
+# that concurrent retries find it there and the in-flight answer is tested.
+SLOW_ORDERS = False
+# The mutants of the in-flight answer, which need a first request slow enough
+# to be found in flight.
+INFLIGHT_MUTANTS = ["order-inflight-500", "order-inflight-409-plain", "order-inflight-202", "order-inflight-replay-200"]
+
 
 def check_key(key):
     if key is None:
@@ -35,11 +46,16 @@ class Orders:
         key = req.headers.get("Idempotency-Key")
         check_key(key)
         body = require_object(read_json(req), "product_id and quantity")
-        product_id = integer(body, "product_id", I64_MIN)
+        product_id = integer(body, "product_id", I64_MIN, lax="order-product-id", null_as=1)
         lowest = 0 if broken("order-quantity-zero-accepted") else 1
         if broken("order-quantity-one-refused"):
             lowest = 2
-        quantity = integer(body, "quantity", lowest, lax="quantity")
+        try:
+            quantity = integer(body, "quantity", lowest, lax="quantity")
+        except ApiError as error:
+            if broken("order-quantity-vague"):
+                error.detail = "this order cannot be placed"
+            raise
         fingerprint = json.dumps([product_id, quantity])
         if broken("order-retry-creates-second"):
             key = None
@@ -57,30 +73,49 @@ class Orders:
         else:
             with self.lock:
                 entry = self.idempotency.get(key)
+                # A retry of the same request may wait for the first one's answer.
+                waited = False
+                while entry is not None and entry["response"] is None and self._waits(entry, fingerprint):
+                    self.settled.wait()
+                    waited = True
+                    entry = self.idempotency.get(key)
                 if entry is None:
                     self.idempotency[key] = {"fingerprint": fingerprint, "response": None}
+            if entry is not None and waited and broken("order-inflight-replay-200"):
+                return Response(200, json.loads(entry["response"].body), headers=entry["response"].headers)
         if entry is not None:
             return self._replay(key, entry, fingerprint)
-        if broken("order-inflight-500"):
+        if SLOW_ORDERS or any(broken(mutant) for mutant in INFLIGHT_MUTANTS):
             time.sleep(RACE_PAUSE)  # a slow first request, so retries find it in flight
         try:
             response = self._place(product_id, quantity)
         except ApiError:
             # Nothing happened, so the key is free for a corrected request.
-            if not broken("order-failed-key-stuck"):
-                with self.lock:
+            with self.lock:
+                if not broken("order-failed-key-stuck"):
                     del self.idempotency[key]
+                self.settled.notify_all()
             raise
         with self.lock:
             self.idempotency[key]["response"] = response
+            self.settled.notify_all()
         return response
+
+    def _waits(self, entry, fingerprint):
+        """Whether a retry that finds `entry` in flight waits for its answer."""
+        if entry["fingerprint"] != fingerprint:
+            return False  # a different body is refused at once, in flight or not
+        return IN_FLIGHT == "replay" or broken("order-inflight-replay-200")
 
     def _place(self, product_id, quantity):
         with self.lock:
             product = self.products.get(product_id)
             if product is None:
                 status = 404 if broken("order-unknown-product-404") else 422
-                raise ApiError(status, f"product_id: there is no product {product_id} to order")
+                detail = f"product_id: there is no product {product_id} to order"
+                if broken("order-unknown-product-vague"):
+                    detail = "there is no such product to order"
+                raise ApiError(status, detail, plain=broken("order-unknown-product-not-problem"))
             price = product["price_cents"]
             total = price * (1 if broken("order-total-ignores-quantity") else quantity)
             if total > I64_MAX:
@@ -125,6 +160,10 @@ class Orders:
         if response is None:
             if broken("order-inflight-500"):
                 raise RuntimeError("the stored answer is missing")
+            if broken("order-inflight-409-plain"):
+                return Response(409, {"error": "still being processed"})
+            if broken("order-inflight-202"):
+                return Response(202)
             raise ApiError(409, "a request with this Idempotency-Key is still being processed; retry")
         body = json.loads(response.body)
         if broken("order-retry-recomputes-total"):

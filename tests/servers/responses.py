@@ -21,11 +21,13 @@ def location(path):
 class ApiError(Exception):
     """A 4xx or 5xx answer, sent as a problem details document (RFC 9457)."""
 
-    def __init__(self, status, detail, headers=None):
+    def __init__(self, status, detail, headers=None, plain=False):
         super().__init__(detail)
         self.status = int(status)
         self.detail = detail
         self.headers = headers or []
+        # Only for mutants: sent as {"error": detail} in application/json.
+        self.plain = plain
 
 
 class Response:
@@ -70,6 +72,8 @@ AS_JSON = {
 def error_response(error):
     """The problem details document (RFC 9457) for `error`."""
     status, detail = error.status, error.detail
+    if error.plain:
+        return Response(status, {"error": detail}, headers=error.headers)
     if status == 422 and broken("problem-422-vague"):
         detail = "invalid input"
     if status == 422 and broken("problem-422-wrong-field"):

@@ -8,6 +8,10 @@ check the contract and not one implementation of it:
     python3 tests/servers/shop.py --port 0
     RESTLINGS_BASE_URL=http://127.0.0.1:PORT cargo test -p sol03_get
 
+Chapter 10's key comes from the environment, as the contract says:
+`API_KEY=<key> python3 tests/servers/shop.py`, then the tests with
+`RESTLINGS_API_KEY=<key>`.
+
 `--break ID` breaks exactly one contract line (see mutants.py), and
 `--list-mutants` prints them. `tests/url_mode.rs` runs both.
 """
@@ -24,8 +28,10 @@ import traceback  # noqa: E402
 import urllib.parse  # noqa: E402
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
 
+import auth  # noqa: E402
 from catalog import Shop  # noqa: E402
 from mutants import MUTANTS, broken, set_broken  # noqa: E402
+import orders  # noqa: E402
 import responses  # noqa: E402
 from responses import ApiError, Response, error_response  # noqa: E402
 
@@ -91,6 +97,15 @@ def match(patterns, path):
         params = {}
         for want, got in zip(pattern, segments, strict=False):
             if want.startswith("{"):
+                raw = urllib.parse.unquote_to_bytes(got)
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    if broken("non-utf8-id-500"):
+                        raise
+                    if broken("non-utf8-id-404"):
+                        break
+                # Bytes that are not UTF-8 become U+FFFD, which no id has: 400.
                 params[want[1:-1]] = urllib.parse.unquote(got)
             elif want != got:
                 break
@@ -131,6 +146,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def respond(self, body):
         url = urllib.parse.urlsplit(self.path)
+        if not broken("auth-after-routing"):
+            auth.check(self.server.api_key, self.command, url.path, self.headers)
         found = match(self.server.routes, url.path)
         if found is None:
             if broken("unknown-path-200"):
@@ -143,6 +160,8 @@ class Handler(BaseHTTPRequestHandler):
             handler = handlers["GET"]
         else:
             handler = handlers.get(method)
+        if broken("auth-after-routing"):
+            auth.check(self.server.api_key, method, url.path, self.headers)
         if handler is None:
             allow = allowed(handlers)
             if broken("405-as-404"):
@@ -257,6 +276,11 @@ def main(argv=None):
     parser.add_argument("--verbose", action="store_true", help="log each request to stderr")
     parser.add_argument("--absolute-locations", action="store_true",
                         help="answer Location: http://127.0.0.1:PORT/... instead of /...")
+    parser.add_argument("--in-flight", choices=["conflict", "replay"], default="conflict",
+                        help="a retry whose first request is still in flight gets 409 (conflict), "
+                             "or waits and gets the first answer (replay); both follow chapter 8")
+    parser.add_argument("--slow-orders", action="store_true",
+                        help="keep each new order in flight for 0.2 s, so that retries find it there")
     args = parser.parse_args(argv)
 
     if args.list_mutants:
@@ -269,9 +293,19 @@ def main(argv=None):
         print(f"no mutant {args.mutant!r}; see --list-mutants", file=sys.stderr)
         return 2
 
+    # Chapter 10: with API_KEY set, every request but the health check needs it.
+    try:
+        api_key = auth.key_from_env(os.environ)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 1
+
     Handler.verbose = args.verbose
+    orders.IN_FLIGHT = args.in_flight
+    orders.SLOW_ORDERS = args.slow_orders
     server = Server(("127.0.0.1", args.port), Handler)
     server.routes = routes(Shop())
+    server.api_key = api_key
     if args.absolute_locations:
         responses.LOCATION_BASE = f"http://127.0.0.1:{server.server_address[1]}"
     if args.exit_on_stdin_eof:

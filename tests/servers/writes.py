@@ -52,14 +52,18 @@ class Writes:
         return created(dict(product))
 
     def predict(self, req):
-        body = require_object(read_json(req), "product_id and price_cents")
-        product_id = integer(body, "product_id", I64_MIN)
-        minimum = 2 if broken("prediction-price-one-refused") else 1
-        if broken("prediction-zero-price-500"):
-            minimum = 0
-        if broken("prediction-negative-price-accepted"):
-            minimum = I64_MIN
-        price_cents = integer(body, "price_cents", minimum)
+        try:
+            body = read_json(req, check_content_type=not broken("prediction-content-type-ignored"))
+        except ApiError as error:
+            if error.status == 400 and broken("prediction-malformed-json-422"):
+                error.status = 422
+            raise
+        try:
+            product_id, price_cents = prediction_fields(body)
+        except ApiError as error:
+            if error.status == 422 and broken("prediction-wrong-shape-400"):
+                error.status = 400
+            raise
         with self.lock:
             key = 1 if broken("prediction-fixed-list-price") else product_id
             product = self.products.get(key)
@@ -77,7 +81,10 @@ class Writes:
             units = 100 * list_price // price_cents
         status = 201 if broken("prediction-201") else 200
         units_field = "units" if broken("prediction-field-renamed") else "predicted_units"
-        return Response(status, {"product_id": product_id, "price_cents": price_cents, units_field: units})
+        # Nothing was created, so there is nowhere to point a Location at.
+        headers = [("Location", location_header(f"/predictions/{product_id}"))] if broken("prediction-location") else []
+        body = {"product_id": product_id, "price_cents": price_cents, units_field: units}
+        return Response(status, body, headers=headers)
 
     # ---- Chapter 5: PUT ----
 
@@ -88,12 +95,26 @@ class Writes:
             if broken("put-bad-id-404"):
                 error.status = 404
             raise
-        body = read_json(req, check_content_type=not broken("put-ignores-content-type"))
+        if broken("put-charset-rejected") and ";" in req.headers.get("Content-Type", ""):
+            raise ApiError(415, "the body must be application/json, without parameters")
+        try:
+            body = read_json(req, check_content_type=not broken("put-ignores-content-type"))
+        except ApiError as error:
+            if error.status == 400 and broken("put-malformed-json-422"):
+                error.status = 422
+            raise
         if broken("put-merges") and isinstance(body, dict):
             with self.lock:
                 old = self.products.get(product_id)
             body = {**(old or {}), **body}
-        fields = product_fields(body, check_rules=not broken("put-skips-rules"))
+        try:
+            fields = product_fields(body, check_rules=not broken("put-skips-rules"), endpoint="put")
+        except ApiError:
+            if broken("put-refused-creates") and isinstance(body, dict):
+                with self.lock:
+                    if product_id not in self.products:
+                        self.products[product_id] = {**body, "id": product_id}
+            raise
         if "id" in body:
             body_id = body["id"]
             same = type(body_id) is int and body_id == product_id
@@ -177,6 +198,19 @@ class Writes:
         if broken("delete-204-with-body"):
             return Response(204, {"deleted": product_id})
         return Response(204)
+
+
+def prediction_fields(value):
+    """The product_id and price_cents of a prediction body, checked by the rules."""
+    body = require_object(value, "product_id and price_cents")
+    product_id = integer(body, "product_id", I64_MIN, lax="prediction-id", null_as=1)
+    minimum = 2 if broken("prediction-price-one-refused") else 1
+    if broken("prediction-zero-price-500"):
+        minimum = 0
+    if broken("prediction-negative-price-accepted"):
+        minimum = I64_MIN
+    price_cents = integer(body, "price_cents", minimum, lax="prediction-price")
+    return product_id, price_cents
 
 
 def created(product):

@@ -36,22 +36,72 @@ pub struct Outcome {
     pub took: Duration,
 }
 
-/// Starts the shop with `shop_args` (`--break ID` for a mutant) and runs `binary` against it.
-/// With `one_at_a_time`, the tests run on one thread (`--test-threads=1`), so
-/// that a mutant counts as killed only by a test that checks its line, never
-/// by another test's timing.
-pub fn run_against(
-    python: &Path,
-    binary: &Path,
-    shop_args: &[&str],
-    one_at_a_time: bool,
-) -> Outcome {
-    let server = Server::start(python, shop_args);
+impl Outcome {
+    /// The outcome of one mutant run in several setups: it fails when any
+    /// run failed, and names the setup of each failed test.
+    pub fn any_failed(runs: Vec<(&str, Outcome)>) -> Outcome {
+        if runs.len() == 1 {
+            return runs
+                .into_iter()
+                .next()
+                .map(|(_, outcome)| outcome)
+                .expect("one run");
+        }
+        let mut all = Outcome {
+            passed: true,
+            output: String::new(),
+            failed_tests: Vec::new(),
+            took: Duration::ZERO,
+        };
+        for (setup, outcome) in runs {
+            all.passed &= outcome.passed;
+            all.output
+                .push_str(&format!("--- {setup} ---\n{}\n", outcome.output));
+            all.failed_tests.extend(
+                outcome
+                    .failed_tests
+                    .iter()
+                    .map(|test| format!("{test} ({setup})")),
+            );
+            all.took += outcome.took;
+        }
+        all
+    }
+}
+
+/// One run of a chapter's tests against one shop.
+pub struct Run<'a> {
+    /// shop.py's arguments: `--break ID` for a mutant, `--absolute-locations`, …
+    pub shop_args: Vec<&'a str>,
+    /// The shop's environment, such as chapter 10's `API_KEY`.
+    pub shop_env: &'a [(&'a str, &'a str)],
+    /// The tests' environment besides the base URL, such as `RESTLINGS_API_KEY`.
+    pub test_env: &'a [(&'a str, &'a str)],
+    /// Tests not to run (libtest's `--skip`): those that check the learner's
+    /// own files, not the server.
+    pub skip: Vec<&'a str>,
+    /// The tests on one thread (`--test-threads=1`), so that a mutant counts
+    /// as killed only by a test that checks its line, never by another
+    /// test's timing.
+    pub one_at_a_time: bool,
+}
+
+/// Starts the shop as `run` says and runs `binary` against it.
+pub fn run_against(python: &Path, binary: &Path, run: &Run) -> Outcome {
+    let shop_args = &run.shop_args;
+    let server = Server::start(python, run);
     let log = tempfile::NamedTempFile::new().expect("a temporary file for the test output");
     let mut child = Command::new(binary);
-    if one_at_a_time {
+    if run.one_at_a_time {
         child.arg("--test-threads=1");
     }
+    for name in &run.skip {
+        child.args(["--skip", name]);
+    }
+    // Only what the run gives: a variable of the shell that runs this test
+    // must not switch a chapter's tests to another mode.
+    child.env_remove("RESTLINGS_API_KEY");
+    child.envs(run.test_env.iter().copied());
     let mut child = child
         .current_dir(root())
         .env("RESTLINGS_BASE_URL", &server.base_url)
@@ -105,13 +155,17 @@ struct Server {
 }
 
 impl Server {
-    fn start(python: &Path, shop_args: &[&str]) -> Server {
+    fn start(python: &Path, run: &Run) -> Server {
+        let shop_args = &run.shop_args;
         let stderr = tempfile::tempfile().expect("a temporary file for the server log");
         let mut command = Command::new(python);
         command
             .arg(shop_py())
             .args(["--port", "0", "--exit-on-stdin-eof"])
-            .args(shop_args);
+            .args(shop_args)
+            // The shop demands a key only when the run gives it one.
+            .env_remove("API_KEY")
+            .envs(run.shop_env.iter().copied());
         let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
