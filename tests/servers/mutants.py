@@ -146,6 +146,8 @@ MUTANTS = {
     "put-skips-rules": (CH5, "PUT skips the value rules (empty name, negative price, ...)"),
     "put-ignores-content-type": (CH5, "PUT accepts a body not declared as JSON"),
     "put-no-next-id-bump": (CH5, "an id assigned by PUT does not move the next POST id past it"),
+    "put-huge-id-accepted": (CH5, "a PUT to an id above 2^53 - 1 is accepted, as before issue 11: after one to 2^64 - 1, POST answers 507"),
+    "post-ids-stop-at-client-range": (CH5, "POST answers 507 once a PUT took 2^53 - 1: its ids stop where the clients' do"),
     "put-bad-id-404": (CH5, "PUT with an id that is not a positive integer answers 404 instead of 400"),
     "put-string-id-accepted": (CH5, 'an "id" in the body that is the path id as a string ("7") is accepted'),
     "put-charset-rejected": (CH5, "PUT answers 415 to application/json; charset=utf-8"),

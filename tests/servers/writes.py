@@ -11,6 +11,13 @@ from mutants import RACE_PAUSE, broken
 from responses import ApiError, Response, location as location_header
 
 
+# The highest id a client may choose with PUT, 2^53 - 1: I-JSON's safe
+# integers (RFC 7493 §2.2) end there. POST's own ids may go on above it, up to
+# 2^64 - 1, so no PUT can use them all up.
+MAX_CLIENT_ID = 2**53 - 1
+MAX_SERVER_ID = 2**64 - 1
+
+
 class Writes:
     # ---- Chapter 4: POST ----
 
@@ -45,6 +52,9 @@ class Writes:
                 product_id = max(self.products) + 1
             else:
                 product_id = self.next_id + (1 if broken("post-id-skips") else 0)
+            top = MAX_CLIENT_ID if broken("post-ids-stop-at-client-range") else MAX_SERVER_ID
+            if product_id > top:
+                raise ApiError(507, "every product id has been handed out")
             self.next_id = max(self.next_id, product_id + 1)
             product = {"id": product_id, **fields}
             if not broken("post-not-stored"):
@@ -95,6 +105,8 @@ class Writes:
             if broken("put-bad-id-404"):
                 error.status = 404
             raise
+        if product_id > MAX_CLIENT_ID and not broken("put-huge-id-accepted"):
+            raise ApiError(400, f"a client may choose product ids up to {MAX_CLIENT_ID}, and {product_id} is above that")
         if broken("put-charset-rejected") and ";" in req.headers.get("Content-Type", ""):
             raise ApiError(415, "the body must be application/json, without parameters")
         try:

@@ -9,6 +9,7 @@
 //!   else 422. Sending the same PUT again answers 200 and changes nothing more.
 //!   400 for an id that is not a positive integer or for malformed JSON, 415 and 422
 //!   as for POST. A PUT-chosen id counts as assigned: later POSTs go above it.
+//!   A client may choose ids up to `MAX_CLIENT_ID` (2^53 - 1) only; above, 400.
 //!
 //! `Catalogue::put`, which stores a product under the id the client chose, is in
 //! `src/catalogue.rs`, with the rest of the catalogue.
@@ -61,6 +62,11 @@ pub enum ApiError {
     },
     #[error("the body could not be read: {message}")]
     UnreadableBody { status: StatusCode, message: String },
+    #[error(
+        "a client may choose product ids up to {MAX_CLIENT_ID} (2^53 - 1, the largest \
+         integer JSON carries safely), and {0} is above that"
+    )]
+    IdTooLarge(u64),
     #[error("the catalogue has used up every product id")]
     IdsExhausted,
 }
@@ -68,7 +74,9 @@ pub enum ApiError {
 impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::InvalidId(_) | ApiError::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            ApiError::InvalidId(_) | ApiError::IdTooLarge(_) | ApiError::MalformedJson(_) => {
+                StatusCode::BAD_REQUEST
+            }
             ApiError::ProductNotFound(_) => StatusCode::NOT_FOUND,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::WrongShape(_) | ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -319,8 +327,16 @@ fn predicted_units(list_price_cents: i64, price_cents: i64) -> i64 {
     i64::try_from(units).unwrap_or(i64::MAX)
 }
 
+/// The highest id a client may choose with PUT: 2^53 - 1. I-JSON (RFC 7493
+/// §2.2) warns that larger integers do not travel safely, since many JSON
+/// parsers read numbers as doubles. Keeping clients below it also leaves
+/// POST's own ids room above: a PUT can never use them all up.
+pub const MAX_CLIENT_ID: u64 = (1 << 53) - 1;
+
 // TODO: in order:
-//         `let id = parse_id(&raw_id)?;` and `let Json(input) = body?;`
+//         `let id = parse_id(&raw_id)?;`; an id above `MAX_CLIENT_ID` is not one
+//             a client may choose: refuse it with `ApiError::IdTooLarge(id)` (400)
+//         `let Json(input) = body?;`
 //         if `input.id` is `Some(body_id)` and `body_id.as_u64() != Some(id)`, refuse
 //             with `ApiError::Invalid { field: "id", ... }` (422)
 //         `let product = validate(input)?.with_id(id);`

@@ -251,6 +251,102 @@ async fn put_with_an_id_that_is_not_a_positive_integer_answers_400() {
     }
 }
 
+/// 2^53 - 1, the highest id a client may choose: I-JSON's safe integers
+/// (RFC 7493 §2.2) end there.
+const MAX_CLIENT_ID: u64 = 9_007_199_254_740_991;
+
+#[tokio::test]
+async fn put_with_an_id_above_2_to_the_53_minus_1_answers_400_and_creates_nothing() {
+    let app = spawn().await;
+    let body = product_body(&kit::unique_name("too-large"), 100, "coffee");
+
+    for id in [MAX_CLIENT_ID + 1, u64::MAX] {
+        let path = format!("/products/{id}");
+
+        // Act
+        let res = app.put_json(&path, &body).await;
+
+        // Assert
+        res.expect_status(
+            StatusCode::BAD_REQUEST,
+            &format!(
+                "A client may choose ids from 1 to 2^53 - 1 = {MAX_CLIENT_ID}, and {id} is \
+                 above that: 400 Bad Request, as for any other id PUT cannot take. Above \
+                 2^53 - 1 JSON integers do not travel safely (I-JSON, RFC 7493 §2.2). And \
+                 a server whose POST goes above the highest id ever assigned would have \
+                 none left to give after one PUT to {}: every later POST refused, \
+                 for every client.",
+                u64::MAX
+            ),
+        );
+        // On a shared server a POST may have been given 2^53 meanwhile (see
+        // the next test): only u64::MAX is sure to stay free there.
+        if id == u64::MAX || !app.url_mode() {
+            app.get(&path).await.expect_status(
+                StatusCode::NOT_FOUND,
+                "The PUT was refused, so nothing is at its URL. A GET there answers 404, \
+                 not 400: the id is well-formed, and the server's own ids may go that high.",
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_put_to_the_highest_id_a_client_may_choose_leaves_post_working() {
+    // Arrange
+    let app = spawn().await;
+    let path = format!("/products/{MAX_CLIENT_ID}");
+    let body = product_body(&kit::unique_name("top-of-the-range"), 700, "tea");
+    let res = app.put_json(&path, &body).await;
+    // On a shared server an earlier run may have put it there already.
+    let status = res.status();
+    res.expect(
+        status == StatusCode::CREATED || (app.url_mode() && status == StatusCode::OK),
+        "201 Created",
+        format!("{status}"),
+        &format!(
+            "{MAX_CLIENT_ID} = 2^53 - 1 is the highest id a client may choose, so a PUT \
+             there creates the product like any other."
+        ),
+    );
+
+    // Act
+    let res = app
+        .post_json(
+            "/products",
+            &product_body(&kit::unique_name("after-the-top"), 800, "tea"),
+        )
+        .await;
+
+    // Assert
+    res.expect_status(
+        StatusCode::CREATED,
+        &format!(
+            "After a client took {MAX_CLIENT_ID}, the top of its range, POST must still \
+             create products. The server's own ids go on above the clients' range (see the \
+             table in book/src/05_put.md): if they stopped there, one PUT would deny \
+             POST to everyone."
+        ),
+    );
+    let id = res.json("A created product is JSON.")["id"]
+        .as_u64()
+        .unwrap_or(0);
+    res.expect(
+        id > MAX_CLIENT_ID,
+        format!("an id above {MAX_CLIENT_ID}"),
+        format!("id {id}"),
+        "POST assigns one more than the highest id ever assigned, by POST or by PUT, \
+         so it lands above the id the PUT took.",
+    );
+    app.get(&format!("/products/{id}")).await.expect_status(
+        StatusCode::OK,
+        &format!(
+            "POST created product {id}, so GET /products/{id} finds it: an id the server \
+             assigned is always one it can be asked for, even above the clients' range."
+        ),
+    );
+}
+
 #[tokio::test]
 async fn a_put_body_follows_the_same_rules_as_a_post_body() {
     // Arrange: an existing product that no refused PUT may change.

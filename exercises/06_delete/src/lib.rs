@@ -59,6 +59,11 @@ pub enum ApiError {
     },
     #[error("the body could not be read: {message}")]
     UnreadableBody { status: StatusCode, message: String },
+    #[error(
+        "a client may choose product ids up to {MAX_CLIENT_ID} (2^53 - 1, the largest \
+         integer JSON carries safely), and {0} is above that"
+    )]
+    IdTooLarge(u64),
     #[error("the catalogue has used up every product id")]
     IdsExhausted,
 }
@@ -66,7 +71,9 @@ pub enum ApiError {
 impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::InvalidId(_) | ApiError::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            ApiError::InvalidId(_) | ApiError::IdTooLarge(_) | ApiError::MalformedJson(_) => {
+                StatusCode::BAD_REQUEST
+            }
             ApiError::ProductNotFound(_) => StatusCode::NOT_FOUND,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::WrongShape(_) | ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -317,6 +324,12 @@ fn predicted_units(list_price_cents: i64, price_cents: i64) -> i64 {
     i64::try_from(units).unwrap_or(i64::MAX)
 }
 
+/// The highest id a client may choose with PUT: 2^53 - 1. I-JSON (RFC 7493
+/// §2.2) warns that larger integers do not travel safely, since many JSON
+/// parsers read numbers as doubles. Keeping clients below it also leaves
+/// POST's own ids room above: a PUT can never use them all up.
+pub const MAX_CLIENT_ID: u64 = (1 << 53) - 1;
+
 /// `PUT /products/{id}`: the body is the whole new state of the resource.
 /// Sending the same PUT again changes nothing more, which makes it safe to retry.
 async fn put_product(
@@ -325,6 +338,9 @@ async fn put_product(
     body: Result<Json<ProductInput>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&raw_id)?;
+    if id > MAX_CLIENT_ID {
+        return Err(ApiError::IdTooLarge(id));
+    }
     let Json(input) = body?;
     if let Some(body_id) = &input.id
         && body_id.as_u64() != Some(id)

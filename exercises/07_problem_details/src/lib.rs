@@ -260,6 +260,12 @@ fn predicted_units(list_price_cents: i64, price_cents: i64) -> i64 {
     i64::try_from(units).unwrap_or(i64::MAX)
 }
 
+/// The highest id a client may choose with PUT: 2^53 - 1. I-JSON (RFC 7493
+/// §2.2) warns that larger integers do not travel safely, since many JSON
+/// parsers read numbers as doubles. Keeping clients below it also leaves
+/// POST's own ids room above: a PUT can never use them all up.
+pub const MAX_CLIENT_ID: u64 = (1 << 53) - 1;
+
 /// `PUT /products/{id}`: the body is the whole new state of the resource.
 /// Sending the same PUT again changes nothing more, which makes it safe to retry.
 async fn put_product(
@@ -267,6 +273,9 @@ async fn put_product(
     PathId(id): PathId,
     body: Result<Json<ProductInput>, JsonRejection>,
 ) -> Result<Response, ApiError> {
+    if id > MAX_CLIENT_ID {
+        return Err(ApiError::IdTooLarge(id));
+    }
     let Json(input) = body?;
     if let Some(body_id) = &input.id
         && body_id.as_u64() != Some(id)

@@ -86,6 +86,30 @@ async fn an_id_that_is_not_a_positive_integer_answers_a_400_problem() {
 }
 
 #[tokio::test]
+async fn a_put_to_an_id_above_2_to_the_53_minus_1_answers_a_400_problem() {
+    let app = spawn().await;
+    // 2^53, the first id a client may not choose (chapter 5), and u64::MAX.
+    for id in [9_007_199_254_740_992_u64, u64::MAX] {
+        let path = format!("/products/{id}");
+
+        app.put_json(&path, &product_body(&kit::unique_name("too-large")))
+            .await
+            .expect_problem(
+                StatusCode::BAD_REQUEST,
+                "A client may choose product ids up to 2^53 - 1 only (chapter 5): above, \
+                 JSON integers do not travel safely (RFC 7493 §2.2). This PUT is refused \
+                 like any other id PUT cannot take, with 400 Bad Request as a problem \
+                 details body.",
+            );
+        app.get(&path).await.expect_problem(
+            StatusCode::NOT_FOUND,
+            "The PUT was refused, so no product has this id: 404 Not Found, as a problem. \
+             Not 400: the id is well-formed, and the server's own ids may go that high.",
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_method_the_path_does_not_support_answers_a_405_problem_that_keeps_allow() {
     let app = spawn().await;
     let cases = [

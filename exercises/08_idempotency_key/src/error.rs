@@ -8,6 +8,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
+use crate::MAX_CLIENT_ID;
 use crate::problem::Problem;
 
 /// The largest request body the service reads: 64 KiB. Anything bigger is
@@ -42,6 +43,11 @@ pub enum ApiError {
     NoSuchRoute(String),
     #[error("{path} does not support {method}; the Allow header lists the methods it does")]
     MethodNotAllowed { method: Method, path: String },
+    #[error(
+        "a client may choose product ids up to {MAX_CLIENT_ID} (2^53 - 1, the largest \
+         integer JSON carries safely), and {0} is above that"
+    )]
+    IdTooLarge(u64),
     #[error("every {0} id has been handed out")]
     IdsExhausted(&'static str),
     #[error("there is no order with id {0}")]
@@ -66,6 +72,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::InvalidId(_)
+            | ApiError::IdTooLarge(_)
             | ApiError::MalformedJson(_)
             | ApiError::UnreadableBody
             | ApiError::InvalidQuery(_)

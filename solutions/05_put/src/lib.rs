@@ -8,6 +8,7 @@
 // ANCHOR: exercise //!   else 422. Sending the same PUT again answers 200 and changes nothing more.
 // ANCHOR: exercise //!   400 for an id that is not a positive integer or for malformed JSON, 415 and 422
 // ANCHOR: exercise //!   as for POST. A PUT-chosen id counts as assigned: later POSTs go above it.
+// ANCHOR: exercise //!   A client may choose ids up to `MAX_CLIENT_ID` (2^53 - 1) only; above, 400.
 // ANCHOR: exercise //!
 // ANCHOR: exercise //! `Catalogue::put`, which stores a product under the id the client chose, is in
 // ANCHOR: exercise //! `src/catalogue.rs`, with the rest of the catalogue.
@@ -73,6 +74,11 @@ pub enum ApiError {
     },
     #[error("the body could not be read: {message}")]
     UnreadableBody { status: StatusCode, message: String },
+    #[error(
+        "a client may choose product ids up to {MAX_CLIENT_ID} (2^53 - 1, the largest \
+         integer JSON carries safely), and {0} is above that"
+    )]
+    IdTooLarge(u64),
     #[error("the catalogue has used up every product id")]
     IdsExhausted,
 }
@@ -80,7 +86,9 @@ pub enum ApiError {
 impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::InvalidId(_) | ApiError::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            ApiError::InvalidId(_) | ApiError::IdTooLarge(_) | ApiError::MalformedJson(_) => {
+                StatusCode::BAD_REQUEST
+            }
             ApiError::ProductNotFound(_) => StatusCode::NOT_FOUND,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::WrongShape(_) | ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -340,8 +348,16 @@ fn predicted_units(list_price_cents: i64, price_cents: i64) -> i64 {
 // ANCHOR_END: predict
 
 // ANCHOR: put
+/// The highest id a client may choose with PUT: 2^53 - 1. I-JSON (RFC 7493
+/// §2.2) warns that larger integers do not travel safely, since many JSON
+/// parsers read numbers as doubles. Keeping clients below it also leaves
+/// POST's own ids room above: a PUT can never use them all up.
+pub const MAX_CLIENT_ID: u64 = (1 << 53) - 1;
+
 // ANCHOR: exercise // TODO: in order:
-// ANCHOR: exercise //         `let id = parse_id(&raw_id)?;` and `let Json(input) = body?;`
+// ANCHOR: exercise //         `let id = parse_id(&raw_id)?;`; an id above `MAX_CLIENT_ID` is not one
+// ANCHOR: exercise //             a client may choose: refuse it with `ApiError::IdTooLarge(id)` (400)
+// ANCHOR: exercise //         `let Json(input) = body?;`
 // ANCHOR: exercise //         if `input.id` is `Some(body_id)` and `body_id.as_u64() != Some(id)`, refuse
 // ANCHOR: exercise //             with `ApiError::Invalid { field: "id", ... }` (422)
 // ANCHOR: exercise //         `let product = validate(input)?.with_id(id);`
@@ -358,6 +374,9 @@ async fn put_product(
 ) -> Result<Response, ApiError> {
     // ANCHOR: exercise todo!("create (201) or replace (200) the product at this id")
     let id = parse_id(&raw_id)?;
+    if id > MAX_CLIENT_ID {
+        return Err(ApiError::IdTooLarge(id));
+    }
     let Json(input) = body?;
     if let Some(body_id) = &input.id
         && body_id.as_u64() != Some(id)

@@ -97,7 +97,9 @@ impl NewProduct {
 // ANCHOR: create
 impl Catalogue {
     /// Picks the next id and stores the product, in one step under the lock,
-    /// so two concurrent POSTs can never get the same id.
+    /// so two concurrent POSTs can never get the same id. These ids may go on
+    /// past `MAX_CLIENT_ID`, the top of what a PUT may choose, up to `u64::MAX`:
+    /// after the highest PUT, 2^64 - 2^53 POSTs are left before the 507.
     pub(crate) fn create(&mut self, new: NewProduct) -> Result<Product, ApiError> {
         let id = self
             .last_id
