@@ -12,12 +12,10 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
 use containerize::{
-    ConfigError, Stopped, Timeouts, app, health_check, port, serve, shutdown_signal,
+    ConfigError, HEALTH_CHECK_FLAG, Stopped, Timeouts, app, health_check_mode, port, port_variable,
+    serve, shutdown_signal,
 };
 use tokio::net::TcpListener;
-
-/// The argument that turns the shop into its own health probe.
-const HEALTH_CHECK_FLAG: &str = "--health-check";
 
 /// Why the shop did not start.
 #[derive(Debug, thiserror::Error)]
@@ -63,25 +61,6 @@ async fn main() -> ExitCode {
     }
 }
 
-/// `shop --health-check`: exit 0 when `GET /health` on our own `PORT`
-/// answers 200, and 1, saying why, otherwise. Docker runs it as the image's
-/// `HEALTHCHECK`, with the image's `ENV`, so `PORT` is the one the shop uses.
-fn health_check_mode() -> ExitCode {
-    let checked = port(port_variable().as_deref())
-        .map_err(|error| error.to_string())
-        .and_then(|port| health_check(port).map_err(|error| error.to_string()));
-    match checked {
-        Ok(()) => {
-            println!("shop: healthy");
-            ExitCode::SUCCESS
-        }
-        Err(error) => {
-            eprintln!("shop: unhealthy: {error}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
 async fn run() -> Result<Stopped, StartError> {
     let port = port(port_variable().as_deref())?;
     // TODO: listen and serve until asked to stop.
@@ -95,10 +74,4 @@ async fn run() -> Result<Stopped, StartError> {
     //       src/serve.rs, and return what it returns in `Ok`: `main` turns
     //       `Stopped::Cleanly` into status 0.
     todo!("bind 0.0.0.0:{port} and serve app() until the shutdown future resolves")
-}
-
-/// `PORT` as text, or `None` when it is unset. A value that is not UTF-8 is
-/// passed on with its bad bytes replaced, so that `port` refuses it too.
-fn port_variable() -> Option<String> {
-    std::env::var_os("PORT").map(|value| value.to_string_lossy().into_owned())
 }

@@ -7,7 +7,11 @@
 
 use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::process::ExitCode;
 use std::time::Duration;
+
+/// The argument that turns the shop into its own health probe.
+pub const HEALTH_CHECK_FLAG: &str = "--health-check";
 
 /// How long each step of the check may take: connect, send, read. Docker's
 /// `HEALTHCHECK --timeout` bounds the whole check as well.
@@ -87,3 +91,23 @@ pub fn health_check(port: u16) -> Result<(), HealthError> {
     // ANCHOR_END: exercise
 }
 // ANCHOR_END: health_check
+
+/// `shop --health-check`: exit 0 when `GET /health` on our own `PORT`
+/// answers 200, and 1, saying why, otherwise. Docker runs it as the image's
+/// `HEALTHCHECK`, with the image's `ENV`, so `PORT` is the one the shop uses;
+/// nothing else is read, so the probe needs no key (chapter 10).
+pub fn health_check_mode() -> ExitCode {
+    let checked = crate::port(crate::port_variable().as_deref())
+        .map_err(|error| error.to_string())
+        .and_then(|port| health_check(port).map_err(|error| error.to_string()));
+    match checked {
+        Ok(()) => {
+            println!("shop: healthy");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("shop: unhealthy: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -70,7 +70,9 @@
 mod health;
 mod serve;
 
-pub use health::{HEALTH_CHECK_STEP, HealthError, health_check};
+pub use health::{
+    HEALTH_CHECK_FLAG, HEALTH_CHECK_STEP, HealthError, health_check, health_check_mode,
+};
 pub use serve::{Stopped, Timeouts, accept, request_timeout_problem, serve, with_timeouts};
 /// The shop of chapters 2 to 8, exactly as chapter 8 left it.
 pub use shop::app;
@@ -184,3 +186,9 @@ pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
     // ANCHOR_END: exercise
 }
 // ANCHOR_END: shutdown
+
+/// `PORT` as text, or `None` when it is unset. A value that is not UTF-8 is
+/// passed on with its bad bytes replaced, so that `port` refuses it too.
+pub fn port_variable() -> Option<String> {
+    std::env::var_os("PORT").map(|value| value.to_string_lossy().into_owned())
+}

@@ -13,12 +13,11 @@ use std::process::ExitCode;
 
 // Chapter 9's answer: SIGTERM and Ctrl-C, handled from the moment it is
 // called; serving with timeouts and a bounded shutdown; the health check.
-use containerize::{Stopped, Timeouts, health_check, port, serve, shutdown_signal};
+use containerize::{
+    HEALTH_CHECK_FLAG, Stopped, Timeouts, health_check_mode, serve, shutdown_signal,
+};
 use deploy::{Config, ConfigError, app};
 use tokio::net::TcpListener;
-
-/// The argument that turns the shop into its own health probe.
-const HEALTH_CHECK_FLAG: &str = "--health-check";
 
 /// Why the shop did not start.
 #[derive(Debug, thiserror::Error)]
@@ -58,25 +57,6 @@ async fn main() -> ExitCode {
             // Printed directly, not logged: a startup error must show whatever
             // LOG_LEVEL says, even when LOG_LEVEL itself is the error.
             eprintln!("shop: {error}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// `shop --health-check`: exit 0 when `GET /health` on our own `PORT`
-/// answers 200, 1 otherwise. Only `PORT` is read: the probe needs no key.
-fn health_check_mode() -> ExitCode {
-    let raw = std::env::var_os("PORT").map(|value| value.to_string_lossy().into_owned());
-    let checked = port(raw.as_deref())
-        .map_err(|error| error.to_string())
-        .and_then(|port| health_check(port).map_err(|error| error.to_string()));
-    match checked {
-        Ok(()) => {
-            println!("shop: healthy");
-            ExitCode::SUCCESS
-        }
-        Err(error) => {
-            eprintln!("shop: unhealthy: {error}");
             ExitCode::FAILURE
         }
     }
