@@ -97,8 +97,18 @@ def integer(body, field, minimum, lax="number", null_as=None):
         raise shape_error(f"{field}: must be an integer that fits in 64 bits")
     if broken("huge-int-500") and type(value) is int and not I64_MIN <= value <= I64_MAX:
         raise OverflowError(f"{field} does not fit in 64 bits")
+    if type(value) is int and not I64_MIN <= value <= I64_MAX:
+        if broken("huge-int-called-float"):
+            # What a parser that reads long integers as doubles would say.
+            approx = f"{float(value):e}" if abs(value) < 10**308 else "inf"
+            raise shape_error(f"{field}: invalid type: floating point `{approx}`, expected i64")
+        too = "large" if value > I64_MAX else "small"
+        raise shape_error(
+            f"{field}: the number is too {too}: this field takes whole numbers "
+            f"from {I64_MIN} to {I64_MAX}"
+        )
     # bool is a subclass of int in Python, and true is not a number in JSON.
-    if type(value) is not int or not I64_MIN <= value <= I64_MAX:
+    if type(value) is not int:
         raise shape_error(f"{field}: must be an integer that fits in 64 bits")
     if value < minimum:
         raise shape_error(f"{field}: must be {minimum} or more, not {value}")

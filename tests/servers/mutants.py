@@ -209,6 +209,7 @@ MUTANTS = {
     "deep-nesting-500": (CH7, "deeply nested JSON exhausts the parser's stack: 500"),
     "non-utf8-500": (CH7, "a body that is not UTF-8 answers 500"),
     "huge-int-500": (CH7, "an integer over 64 bits answers 500"),
+    "huge-int-called-float": (CH7, "an integer over 64 bits gets a 422 that calls it a float and gives no range"),
     "trailing-text-accepted": (CH7, "a JSON object followed by more text is read as the object"),
     "non-utf8-id-500": (CH7, "an id that is not UTF-8 once decoded (%FF) crashes the path decoder: 500"),
     "non-utf8-id-404": (CH7, "an id that is not UTF-8 once decoded (%FF) answers 404, as if no route matched"),

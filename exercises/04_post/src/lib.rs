@@ -23,6 +23,7 @@
 #![allow(dead_code, unused_imports, unused_variables, clippy::todo)]
 
 mod catalogue;
+mod numbers;
 
 pub use catalogue::{AppState, Product};
 
@@ -205,9 +206,12 @@ fn discounted(price_cents: i64) -> i64 {
 /// A product as a client sends it. Serde checks the fields and their types
 /// (a failure is a 422); [`validate`] checks the values. There is no `id`:
 /// the server picks it, and serde skips any field the struct does not name.
+/// `numbers::i64` reads the integer as serde does, but calls one beyond 64
+/// bits "too large", where serde would call it a float.
 #[derive(Deserialize)]
 pub struct ProductInput {
     pub name: String,
+    #[serde(deserialize_with = "numbers::i64")]
     pub price_cents: i64,
     pub category: String,
 }
@@ -256,7 +260,9 @@ fn created(product: Product) -> Response {
 
 #[derive(Deserialize)]
 struct PredictionRequest {
+    #[serde(deserialize_with = "numbers::u64")]
     product_id: u64,
+    #[serde(deserialize_with = "numbers::i64")]
     price_cents: i64,
 }
 

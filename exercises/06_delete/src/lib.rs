@@ -14,6 +14,7 @@
 #![allow(dead_code, unused_imports, unused_variables, clippy::todo)]
 
 mod catalogue;
+mod numbers;
 
 pub use catalogue::{AppState, Product};
 
@@ -215,6 +216,7 @@ pub struct ProductInput {
     #[serde(default)]
     pub id: Option<Value>,
     pub name: String,
+    #[serde(deserialize_with = "numbers::i64")]
     pub price_cents: i64,
     pub category: String,
 }
@@ -280,7 +282,9 @@ fn created(product: Product) -> Response {
 
 #[derive(Deserialize)]
 struct PredictionRequest {
+    #[serde(deserialize_with = "numbers::u64")]
     product_id: u64,
+    #[serde(deserialize_with = "numbers::i64")]
     price_cents: i64,
 }
 

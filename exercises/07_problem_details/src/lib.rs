@@ -23,6 +23,7 @@
 
 mod catalogue;
 mod error;
+mod numbers;
 pub mod problem;
 
 pub use catalogue::{AppState, Product};
@@ -151,6 +152,7 @@ pub struct ProductInput {
     #[serde(default)]
     pub id: Option<Value>,
     pub name: String,
+    #[serde(deserialize_with = "numbers::i64")]
     pub price_cents: i64,
     pub category: String,
 }
@@ -216,7 +218,9 @@ fn created(product: Product) -> Response {
 
 #[derive(Deserialize)]
 struct PredictionRequest {
+    #[serde(deserialize_with = "numbers::u64")]
     product_id: u64,
+    #[serde(deserialize_with = "numbers::i64")]
     price_cents: i64,
 }
 

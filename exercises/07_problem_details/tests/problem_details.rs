@@ -308,6 +308,85 @@ async fn a_wrong_field_answers_a_422_problem_whose_detail_names_the_field() {
     }
 }
 
+#[tokio::test]
+async fn an_integer_too_large_for_its_field_answers_a_422_problem_that_says_so() {
+    let app = spawn().await;
+    let name = kit::unique_name("too-large");
+    let put_path = format!("/products/{}", kit::unique_number());
+    let huge = "99999999999999999999999";
+    // The largest value of each field's 64-bit type. product_id may be signed
+    // or unsigned; price_cents takes i64::MAX (chapter 4).
+    let i64_max = ["9223372036854775807"];
+    let id_max = ["18446744073709551615", "9223372036854775807"];
+    let product = format!(r#""name": "{name}", "category": "too-large""#);
+    let cases = [
+        (
+            Method::POST,
+            "/products",
+            format!(r#"{{{product}, "price_cents": {huge}}}"#),
+            "price_cents",
+            &i64_max[..],
+        ),
+        (
+            Method::PUT,
+            put_path.as_str(),
+            format!(r#"{{{product}, "price_cents": {huge}}}"#),
+            "price_cents",
+            &i64_max[..],
+        ),
+        (
+            Method::POST,
+            "/predictions",
+            format!(r#"{{"product_id": 1, "price_cents": {huge}}}"#),
+            "price_cents",
+            &i64_max[..],
+        ),
+        (
+            Method::POST,
+            "/predictions",
+            format!(r#"{{"product_id": {huge}, "price_cents": 100}}"#),
+            "product_id",
+            &id_max[..],
+        ),
+    ];
+
+    for (method, path, body, field, limits) in cases {
+        let res = app
+            .request(method, path)
+            .header("content-type", "application/json")
+            .body(body)
+            .await;
+
+        let problem = res.expect_problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &format!(
+                "{field} is {huge}, a JSON integer (RFC 8259 §6) too large for the field's 64 \
+                 bits: valid JSON with a value the API cannot take, 422 Unprocessable Content \
+                 (RFC 9110 §15.5.21), as a problem details body."
+            ),
+        );
+        let detail = problem["detail"].as_str().unwrap_or_default();
+        let lower = detail.to_lowercase();
+        res.expect(
+            names_field(detail, field)
+                && lower.contains("too large")
+                && !lower.contains("float")
+                && limits.iter().any(|limit| detail.contains(limit)),
+            format!(
+                "a detail that names `{field}`, says the number is too large and gives the \
+                 largest allowed, {}",
+                limits.join(" or ")
+            ),
+            format!("\"detail\": {detail:?}"),
+            "Many JSON parsers read an integer too long for 64 bits as a float, so the error \
+             they give is \"invalid type: floating point `1e+23`\": the client sent no float, \
+             and is left to guess. RFC 9457 §3.1.4: `detail` helps the client correct the \
+             request, so say which field, that its number is too large, and what the range \
+             is (I-JSON, RFC 7493 §2.2, on numbers that travel badly).",
+        );
+    }
+}
+
 /// A valid body for `path`, padded with spaces to exactly `size` bytes, so
 /// that its size is the only thing that can be wrong with it.
 fn padded_body(path: &str, size: usize) -> Vec<u8> {

@@ -28,6 +28,7 @@
 mod catalogue;
 mod error;
 pub mod idempotency;
+mod numbers;
 pub mod orders;
 pub mod problem;
 
@@ -165,6 +166,7 @@ pub struct ProductInput {
     #[serde(default)]
     pub id: Option<Value>,
     pub name: String,
+    #[serde(deserialize_with = "numbers::i64")]
     pub price_cents: i64,
     pub category: String,
 }
@@ -230,7 +232,9 @@ fn created(product: Product) -> Response {
 
 #[derive(Deserialize)]
 struct PredictionRequest {
+    #[serde(deserialize_with = "numbers::u64")]
     product_id: u64,
+    #[serde(deserialize_with = "numbers::i64")]
     price_cents: i64,
 }
 

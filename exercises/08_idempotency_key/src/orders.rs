@@ -27,7 +27,9 @@ pub struct Order {
 /// An order body as a client sends it.
 #[derive(Deserialize)]
 pub struct OrderInput {
+    #[serde(deserialize_with = "crate::numbers::u64")]
     pub product_id: u64,
+    #[serde(deserialize_with = "crate::numbers::i64")]
     pub quantity: i64,
 }
 

@@ -30,6 +30,7 @@
 // ANCHOR_END: exercise
 
 mod catalogue;
+mod numbers;
 
 pub use catalogue::{AppState, Product};
 
@@ -233,6 +234,7 @@ pub struct ProductInput {
     #[serde(default)]
     pub id: Option<Value>,
     pub name: String,
+    #[serde(deserialize_with = "numbers::i64")]
     pub price_cents: i64,
     pub category: String,
 }
@@ -302,7 +304,9 @@ fn created(product: Product) -> Response {
 // ANCHOR: predict
 #[derive(Deserialize)]
 struct PredictionRequest {
+    #[serde(deserialize_with = "numbers::u64")]
     product_id: u64,
+    #[serde(deserialize_with = "numbers::i64")]
     price_cents: i64,
 }
 

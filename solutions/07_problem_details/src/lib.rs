@@ -36,6 +36,7 @@
 
 mod catalogue;
 mod error;
+mod numbers;
 pub mod problem;
 
 pub use catalogue::{AppState, Product};
@@ -176,6 +177,7 @@ pub struct ProductInput {
     #[serde(default)]
     pub id: Option<Value>,
     pub name: String,
+    #[serde(deserialize_with = "numbers::i64")]
     pub price_cents: i64,
     pub category: String,
 }
@@ -245,7 +247,9 @@ fn created(product: Product) -> Response {
 // ANCHOR: predict
 #[derive(Deserialize)]
 struct PredictionRequest {
+    #[serde(deserialize_with = "numbers::u64")]
     product_id: u64,
+    #[serde(deserialize_with = "numbers::i64")]
     price_cents: i64,
 }
 
