@@ -44,7 +44,16 @@ def check(key, method, path, headers):
         return
     if broken("auth-writes-open") and method not in ("GET", "HEAD"):
         return
-    token = bearer_token(headers.get("Authorization"))
+    values = headers.get_all("Authorization") or []
+    if len(values) > 1 and not broken("auth-two-headers-first-wins"):
+        # RFC 9110 §5.3: a field that is not a list is sent once; RFC 6750
+        # §3.1 calls a request with two credentials invalid_request, a 400.
+        raise ApiError(
+            400,
+            "send one Authorization header: this request has more than one",
+            [("WWW-Authenticate", f'{CHALLENGE}, error="invalid_request"')],
+        )
+    token = bearer_token(values[0] if values else None)
     if token is None:
         raise unauthorized("this endpoint needs the API key: send `Authorization: Bearer <key>`", CHALLENGE)
     if not matches(token, key):

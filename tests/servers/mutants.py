@@ -233,6 +233,7 @@ MUTANTS = {
     "order-empty-key-accepted": (CH8, "an empty Idempotency-Key is accepted"),
     "order-key-256-accepted": (CH8, "an Idempotency-Key of 256 characters is accepted"),
     "order-key-255-refused": (CH8, "an Idempotency-Key of exactly 255 characters answers 400"),
+    "order-two-keys-first-wins": (CH8, "two Idempotency-Key headers: the first is used, instead of 400"),
     "order-quantity-one-refused": (CH8, "an order of quantity 1 is refused"),
     "bool-quantity-accepted": (CH8, "a quantity of true is read as 1 and accepted"),
     "float-quantity-accepted": (CH8, "a quantity of 2.5 is read as 2 and accepted"),
@@ -273,6 +274,7 @@ MUTANTS = {
     "auth-401-not-problem": (CH10, 'a 401 answers {"error": ...} in application/json, not a problem'),
     "auth-wrong-key-403": (CH10, "a wrong key answers 403 instead of 401"),
     "auth-wrong-key-no-error": (CH10, 'a wrong key\'s challenge lacks error="invalid_token"'),
+    "auth-two-headers-first-wins": (CH10, "two Authorization headers: the first is used, instead of 400"),
     "open-api-demands-key": (CH10, "with API_KEY unset, every request but the health check answers 401"),
 }
 

@@ -43,7 +43,11 @@ def check_key(key):
 
 class Orders:
     def create_order(self, req):
-        key = req.headers.get("Idempotency-Key")
+        keys = req.headers.get_all("Idempotency-Key") or []
+        if len(keys) > 1 and not broken("order-two-keys-first-wins"):
+            # RFC 9110 §5.3: a field that is not a list is sent once.
+            raise ApiError(400, "Idempotency-Key: send one; this request has more than one")
+        key = keys[0] if keys else None
         check_key(key)
         body = require_object(read_json(req), "product_id and quantity")
         product_id = integer(body, "product_id", I64_MIN, lax="order-product-id", null_as=1)

@@ -245,6 +245,44 @@ async fn an_order_without_a_valid_key_answers_400() {
 }
 
 #[tokio::test]
+async fn two_idempotency_key_headers_answer_400_and_use_up_neither_key() {
+    let app = spawn().await;
+    let product = create_product(&app, 100).await;
+    let body = order_body(product, 1);
+    let (first, second) = (kit::unique_name("key"), kit::unique_name("key"));
+    let cases = [
+        ("two different keys", &first, &second),
+        ("the same key twice", &first, &first),
+    ];
+
+    for (what, one, other) in cases {
+        let res = app
+            .request(Method::POST, "/orders")
+            .json(&body)
+            .header("Idempotency-Key", one)
+            .header("Idempotency-Key", other)
+            .await;
+
+        res.expect_problem(
+            StatusCode::BAD_REQUEST,
+            &format!(
+                "The request carries {what} in two Idempotency-Key headers. A key is one value \
+                 ({DRAFT}), and RFC 9110 §5.3 forbids repeating a field that is not a list: \
+                 the request is malformed, 400 Bad Request. Taking the first key would let a \
+                 proxy that takes the last one see another operation. Chapter 10 answers two \
+                 Authorization headers the same way."
+            ),
+        );
+    }
+    // Bodies other than the refused one: a key the refused requests used up
+    // would now answer 422, a reuse with another body.
+    let res = post_order(&app, Some(&first), &order_body(product, 3)).await;
+    expect_created_order(&res, product, 3, 300);
+    let res = post_order(&app, Some(&second), &order_body(product, 2)).await;
+    expect_created_order(&res, product, 2, 200);
+}
+
+#[tokio::test]
 async fn a_key_of_255_visible_characters_is_accepted() {
     let app = spawn().await;
     let product = create_product(&app, 100).await;

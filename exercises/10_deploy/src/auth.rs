@@ -35,6 +35,20 @@ pub async fn require_api_key(
     if is_health_check(request.method(), request.uri().path()) {
         return next.run(request).await;
     }
+    // RFC 9110 §5.3: a sender must not repeat a field that is not a list,
+    // and Authorization is not one. Two of them are two credentials: reading
+    // the first, as `headers.get` does, lets a proxy that reads the last one
+    // and this service disagree on who is calling. Refuse the request, as
+    // chapter 8 refuses two Idempotency-Keys.
+    if request
+        .headers()
+        .get_all(header::AUTHORIZATION)
+        .iter()
+        .nth(1)
+        .is_some()
+    {
+        return repeated_authorization();
+    }
     match check(request.headers(), &key) {
         Ok(()) => next.run(request).await,
         Err(error) => {
@@ -66,6 +80,24 @@ pub async fn require_api_key(
             error.into_response()
         }
     }
+}
+
+/// 400 for a request with more than one `Authorization` header: a malformed
+/// request, which RFC 6750 §3.1 calls `invalid_request` ("uses more than one
+/// method for including an access token"), not a wrong key.
+fn repeated_authorization() -> Response {
+    let mut response = Problem {
+        status: StatusCode::BAD_REQUEST,
+        detail: "send one Authorization header: this request has more than one, so it names \
+                 more than one caller"
+            .to_owned(),
+    }
+    .into_response();
+    let challenge = HeaderValue::from_static("Bearer realm=\"shop\", error=\"invalid_request\"");
+    response
+        .headers_mut()
+        .insert(header::WWW_AUTHENTICATE, challenge);
+    response
 }
 
 /// GET (and HEAD, its body-less twin) of the health path.

@@ -181,6 +181,44 @@ async fn the_right_key_opens_every_endpoint() {
 }
 
 #[tokio::test]
+async fn two_authorization_headers_answer_400_even_when_one_holds_the_key() {
+    let Some((app, key)) = guarded().await else {
+        return;
+    };
+    let (right, wrong) = (format!("Bearer {key}"), "Bearer wrong-key".to_owned());
+    let cases = [
+        ("the key, then a wrong one", &right, &wrong),
+        ("a wrong key, then the key", &wrong, &right),
+        ("the key twice", &right, &right),
+    ];
+
+    for (what, first, second) in cases {
+        let res = app
+            .get("/products/1")
+            .header("authorization", first)
+            .header("authorization", second)
+            .await;
+
+        res.expect_problem(
+            StatusCode::BAD_REQUEST,
+            &format!(
+                "The request carries two Authorization headers: {what}. RFC 9110 §5.3: a sender \
+                 must not repeat a field that is not a list, and Authorization is not one, so \
+                 the request is malformed: 400 Bad Request, RFC 6750 §3.1's invalid_request. \
+                 Reading only the first (or only the last) lets a proxy that reads the other \
+                 one and this service disagree on who is calling. Chapter 8 answers two \
+                 Idempotency-Keys the same way: one rule for a header that must be single."
+            ),
+        );
+    }
+    let res = app.get("/products/1").header("authorization", &right).await;
+    res.expect_status(
+        StatusCode::OK,
+        "One Authorization header with the key still opens the API.",
+    );
+}
+
+#[tokio::test]
 async fn without_api_key_every_endpoint_stays_open() {
     if url_mode() && std::env::var_os(KEY_VAR).is_some() {
         println!("SKIPPED: {KEY_VAR} is set, so the server in URL mode demands a key");
