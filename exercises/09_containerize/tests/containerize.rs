@@ -455,6 +455,85 @@ fn a_body_that_stops_arriving_is_answered_within_the_body_timeout() {
     );
 }
 
+#[tokio::test]
+async fn a_request_that_outlasts_the_whole_request_deadline_answers_a_408_problem() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    // Arrange: the shop served in this process with a deadline of 1 s, the
+    // other timeouts as shipped; the binary's 30 s would make a slow test.
+    let deadline = Duration::from_secs(1);
+    let timeouts = Timeouts {
+        request: deadline,
+        ..Timeouts::DEFAULT
+    };
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .unwrap_or_else(|error| panic!("cannot listen on loopback: {error}"));
+    let port = listener
+        .local_addr()
+        .unwrap_or_else(|error| panic!("a listener has an address: {error}"))
+        .port();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let shutdown = async {
+        let _ = stopped.await;
+    };
+    let server = tokio::spawn(containerize::serve(
+        listener,
+        containerize::app(),
+        shutdown,
+        timeouts,
+    ));
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap_or_else(|error| panic!("cannot connect to the shop: {error}"));
+    let head = "POST /products HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+                Content-Length: 1000\r\n\r\n{\"name\": \"";
+    let _ = stream.write_all(head.as_bytes()).await;
+
+    // Act: one byte of body every 200 ms, so the body timeout (10 s of
+    // silence) never fires and the body never ends, until an answer comes.
+    let started = Instant::now();
+    let mut received = Vec::new();
+    let mut buffer = [0u8; 4096];
+    while started.elapsed() < deadline + SLACK
+        && !received.windows(4).any(|window| window == b"\r\n\r\n")
+    {
+        let _ = stream.write_all(b"a").await;
+        let read = tokio::time::timeout(Duration::from_millis(200), stream.read(&mut buffer));
+        match read.await {
+            Ok(Ok(0)) | Ok(Err(_)) => break,
+            Ok(Ok(count)) => received.extend_from_slice(&buffer[..count]),
+            Err(_still_reading) => {}
+        }
+    }
+    let took = started.elapsed();
+    let _ = stop.send(());
+    server.abort();
+
+    // Assert
+    let answer = String::from_utf8_lossy(&received).to_ascii_lowercase();
+    assert!(
+        answer.starts_with("http/1.1 408"),
+        "A POST whose body came one byte every 200 ms, never silent long enough for the body \
+         timeout, got {:?} after {took:?}; the whole-request deadline was {deadline:?}. A client \
+         that trickles its body holds a connection for as long as it likes unless the whole \
+         request has a deadline: `tower_http::timeout::TimeoutLayer::with_status_code(\
+         StatusCode::REQUEST_TIMEOUT, timeouts.request)` in `with_timeouts`, answered 408 \
+         Request Timeout (RFC 9110 §15.5.9). See {BOOK}.",
+        String::from_utf8_lossy(&received),
+    );
+    assert!(
+        answer.contains("content-type: application/problem+json")
+            && answer.contains("connection: close"),
+        "The 408 came, but as {:?}. Like every error of the shop it is a problem (chapter 7): \
+         `TimeoutLayer`'s own 408 has an empty body, which \
+         `axum::middleware::map_response(request_timeout_problem)` replaces. And it says \
+         `Connection: close`, as RFC 9110 §15.5.9 asks: the rest of the body is still on its \
+         way. See {BOOK}.",
+        String::from_utf8_lossy(&received),
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn sigterm_with_a_stuck_client_exits_within_the_shutdown_grace_with_status_1() {
