@@ -3,6 +3,7 @@
 //! `cargo run` at the course root runs the binary in `main.rs`, which parses
 //! [`cli::Cli`] and hands it to [`run`]. Each command has a module of its own.
 
+pub mod book;
 pub mod check;
 pub mod cli;
 pub mod course;
@@ -63,6 +64,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Hint { name, all }) => hint::run(&course, &checker, name.as_deref(), *all),
         Some(Command::Verify { name }) => verify::run(&course, &checker, name.as_deref()),
         Some(Command::Watch { name }) => watch::run(&course, &checker, name.as_deref()),
+        Some(Command::Book { port }) => book::run(&course, *port),
         Some(Command::Serve { name, port }) => {
             serve::run(&course, &checker, name.as_deref(), *port)
         }

@@ -20,10 +20,10 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use mdbook_driver::MDBook;
 use regex::Regex;
 use restlings::course::{Course, Exercise};
 use restlings::dev::markers;
+use restlings_book_server::render;
 use tempfile::TempDir;
 
 const BOOK_DIR: &str = "book";
@@ -48,20 +48,12 @@ fn source_dir() -> PathBuf {
 /// folder holding the HTML. Keep the `TempDir`: dropping it deletes the HTML.
 fn build_book() -> (TempDir, PathBuf) {
     let out = TempDir::new().expect("the test needs a temporary folder: check the disk space");
-    let mut book = match MDBook::load(root().join(BOOK_DIR)) {
-        Ok(book) => book,
-        Err(error) => panic!(
-            "mdBook cannot load book/: {error:#}\nCheck book/book.toml and book/src/SUMMARY.md, \
-             and that every page SUMMARY.md lists exists."
-        ),
-    };
-    // An absolute build dir keeps the repository clean: nothing lands in book/book.
-    book.config.build.build_dir = out.path().to_path_buf();
-    if let Err(error) = book.build() {
-        panic!("mdBook failed to build the book: {error:#}\nFix the page or setting it names.");
+    // The build `cargo run -- book` serves: mdBook's, plus the quizzes. An
+    // absolute build dir keeps the repository clean: nothing lands in book/book.
+    match render::build(&root().join(BOOK_DIR), out.path()) {
+        Ok(html) => (out, html),
+        Err(error) => panic!("the book does not build: {error:#}"),
     }
-    let html = book.build_dir_for("html");
-    (out, html)
 }
 
 /// Every file under `dir` whose name ends in `.extension`, sorted.
