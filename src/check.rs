@@ -2,6 +2,7 @@
 //! under a timeout, and turn what happened into an [`Outcome`].
 
 mod build;
+mod environment;
 pub mod libtest;
 mod run;
 
@@ -9,6 +10,7 @@ use crate::course::{Course, Exercise};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use libtest::Failure;
+pub use libtest::{TestResult, TestStatus};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -108,12 +110,23 @@ impl Outcome {
     }
 }
 
+/// The verdict on one exercise and the result of each of its tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub outcome: Outcome,
+    /// Every test that ran, in the order libtest reported them; empty when
+    /// nothing ran (it does not compile).
+    pub tests: Vec<TestResult>,
+}
+
 /// Builds and runs exercise tests for one course.
 #[derive(Debug, Clone)]
 pub struct Checker {
     root: PathBuf,
     cargo: OsString,
     timeout: Duration,
+    /// Set for the test binaries, such as `RESTLINGS_BASE_URL` in URL mode.
+    envs: Vec<(String, OsString)>,
 }
 
 impl Checker {
@@ -123,14 +136,43 @@ impl Checker {
             root: course.root().to_path_buf(),
             cargo: std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()),
             timeout,
+            envs: Vec::new(),
         }
+    }
+
+    /// The same checker, running the test binaries with `key` set to `value`.
+    pub fn with_env(mut self, key: &str, value: impl Into<OsString>) -> Checker {
+        self.envs.push((key.to_owned(), value.into()));
+        self
+    }
+
+    /// How long a test binary may run.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The cargo this checker runs: `$CARGO`, or `cargo`.
+    pub fn cargo(&self) -> &std::ffi::OsStr {
+        &self.cargo
     }
 
     /// Checks `exercises`, returning one outcome each, in the same order.
     pub fn check(&self, exercises: &[Exercise]) -> anyhow::Result<Vec<Outcome>> {
+        Ok(self
+            .verdicts(exercises)?
+            .into_iter()
+            .map(|verdict| verdict.outcome)
+            .collect())
+    }
+
+    /// Checks `exercises`, returning one verdict each, with every test's
+    /// result, in the same order. A build that the machine stopped (a full or
+    /// read-only disk, no toolchain) is an error that says so, not a compile
+    /// error of every exercise.
+    pub fn verdicts(&self, exercises: &[Exercise]) -> anyhow::Result<Vec<Verdict>> {
         let mut packages = Vec::new();
         let mut manifests = Vec::new();
-        let mut outcomes: Vec<Option<Outcome>> = Vec::new();
+        let mut outcomes: Vec<Option<Verdict>> = Vec::new();
         for exercise in exercises {
             let manifest = build::canonical(&self.root.join(&exercise.dir).join("Cargo.toml"));
             match exercise.package(&self.root) {
@@ -138,14 +180,18 @@ impl Checker {
                     packages.push(package);
                     outcomes.push(None);
                 }
-                Err(error) => outcomes.push(Some(Outcome::DoesNotCompile {
-                    errors: format!("{error:#}"),
+                Err(error) => outcomes.push(Some(Verdict {
+                    outcome: Outcome::DoesNotCompile {
+                        errors: format!("{error:#}"),
+                    },
+                    tests: Vec::new(),
                 })),
             }
             manifests.push(manifest);
         }
 
         let built = self.build(&packages)?;
+        environment_failure(&built)?;
 
         let bar = ProgressBar::new(exercises.len() as u64).with_style(
             ProgressStyle::with_template("{bar:30} {pos}/{len} testing {wide_msg}")
@@ -165,31 +211,64 @@ impl Checker {
         Ok(results)
     }
 
+    /// Builds the tests of `exercises` with the progress bar and runs none.
+    /// Returns the names of those that do not compile; a build that the
+    /// machine stopped is an error that says why.
+    pub fn build_only(&self, exercises: &[Exercise]) -> anyhow::Result<Vec<String>> {
+        let mut packages = Vec::new();
+        let mut broken = Vec::new();
+        for exercise in exercises {
+            match exercise.package(&self.root) {
+                Ok(package) => packages.push(package),
+                Err(_) => broken.push(exercise.name.clone()),
+            }
+        }
+        let built = self.build(&packages)?;
+        environment_failure(&built)?;
+        for exercise in exercises {
+            let manifest = build::canonical(&self.root.join(&exercise.dir).join("Cargo.toml"));
+            let compiled =
+                built.executables.contains_key(&manifest) && !built.errors.contains_key(&manifest);
+            if !compiled && !broken.contains(&exercise.name) {
+                broken.push(exercise.name.clone());
+            }
+        }
+        Ok(broken)
+    }
+
     fn build(&self, packages: &[String]) -> anyhow::Result<build::Built> {
         if packages.is_empty() {
             return Ok(build::Built::default());
         }
-        let spinner = ProgressBar::new_spinner().with_style(
+        // A spinner until cargo says how many units there are, then a bar:
+        // the first build compiles a few hundred crates, for minutes.
+        let bar = ProgressBar::new_spinner().with_style(
             ProgressStyle::with_template("{spinner} {elapsed:>4} {wide_msg}")
                 .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
-        spinner.enable_steady_tick(Duration::from_millis(120));
-        spinner.set_message(format!("{BUILDING} {FIRST_TIME}"));
-        let mut compiled = 0_usize;
-        let waiting = spinner.clone();
-        let on_blocked = move || waiting.set_message(format!("{BUILDING} {BLOCKED}"));
-        let mut on_artifact = |name: &str| {
-            compiled += 1;
-            spinner.set_message(format!("{BUILDING} {compiled} crates compiled ({name})"));
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar.set_message(BUILDING);
+        let shown = bar.clone();
+        let on_building = move |building: build::Building| match building {
+            build::Building::Blocked => shown.set_message(format!("{BUILDING} {BLOCKED}")),
+            build::Building::Progress { done, total, now } => {
+                if shown.length().is_none() {
+                    shown.set_style(
+                        ProgressStyle::with_template(
+                            "{elapsed:>4} [{bar:30}] {pos}/{len} {wide_msg}",
+                        )
+                        .unwrap_or_else(|_| ProgressStyle::default_bar())
+                        .progress_chars("=> "),
+                    );
+                }
+                shown.set_length(total);
+                shown.set_position(done);
+                let first = if total > FEW_UNITS { FIRST_TIME } else { "" };
+                shown.set_message(format!("{BUILDING} {now} {first}"));
+            }
         };
-        let built = build::build(
-            &self.cargo,
-            &self.root,
-            packages,
-            &mut on_artifact,
-            on_blocked,
-        );
-        spinner.finish_and_clear();
+        let built = build::build(&self.cargo, &self.root, packages, on_building);
+        bar.finish_and_clear();
         built
     }
 
@@ -200,6 +279,21 @@ impl Checker {
         manifest: &Path,
         manifests: &[PathBuf],
         built: &build::Built,
+    ) -> anyhow::Result<Verdict> {
+        let mut tests = Vec::new();
+        let outcome = self.run_tests(exercise, manifest, manifests, built, &mut tests)?;
+        Ok(Verdict { outcome, tests })
+    }
+
+    /// Runs the test binaries of `exercise`, adding each test's result to
+    /// `tests`, and says what happened.
+    fn run_tests(
+        &self,
+        exercise: &Exercise,
+        manifest: &Path,
+        manifests: &[PathBuf],
+        built: &build::Built,
+        tests: &mut Vec<TestResult>,
     ) -> anyhow::Result<Outcome> {
         if let Some(errors) = built.errors.get(manifest) {
             return Ok(compile_errors(errors));
@@ -236,17 +330,18 @@ impl Checker {
             // `--show-output` is a libtest flag (every exercise uses the default
             // harness): it prints what passing tests printed, so a test that
             // skips itself can say so with a plain `println!("SKIPPED: …")`.
-            let run = run::run(
-                executable,
-                &["--show-output"],
-                &dir,
-                &[
-                    ("CARGO_MANIFEST_DIR", dir.as_os_str()),
-                    ("RUST_BACKTRACE", "0".as_ref()),
-                ],
-                timeout,
-            )
-            .with_context(|| format!("while checking `{}`", exercise.name))?;
+            let mut envs: Vec<(&str, &std::ffi::OsStr)> = vec![
+                ("CARGO_MANIFEST_DIR", dir.as_os_str()),
+                ("RUST_BACKTRACE", "0".as_ref()),
+            ];
+            envs.extend(
+                self.envs
+                    .iter()
+                    .map(|(key, value)| (key.as_str(), value.as_os_str())),
+            );
+            let run = run::run(executable, &["--show-output"], &dir, &envs, timeout)
+                .with_context(|| format!("while checking `{}`", exercise.name))?;
+            tests.extend(libtest::results(&run.output));
             match run.ended {
                 run::Ended::Killed => {
                     return Ok(Outcome::TimedOut {
@@ -271,6 +366,25 @@ impl Checker {
     }
 }
 
+/// An error when the build failed because of the machine, not the code.
+fn environment_failure(built: &build::Built) -> anyhow::Result<()> {
+    if built.success {
+        return Ok(());
+    }
+    let said = built
+        .errors
+        .values()
+        .flatten()
+        .map(String::as_str)
+        .chain([built.cargo_stderr.as_str()])
+        .collect::<Vec<_>>()
+        .join("\n");
+    match environment::diagnose(&said) {
+        Some(diagnosis) => anyhow::bail!("{diagnosis}"),
+        None => Ok(()),
+    }
+}
+
 /// The first compile errors, cut to a readable length.
 fn compile_errors(errors: &[String]) -> Outcome {
     let all = errors.join("\n");
@@ -289,7 +403,10 @@ const BUILDING: &str = "Building the exercises…";
 
 const BLOCKED: &str = "waiting for another cargo (your editor's?) to finish with `target/`";
 
-const FIRST_TIME: &str = "the first time, the dependencies compile: a few minutes";
+const FIRST_TIME: &str = "(the first time, the dependencies compile: a few minutes)";
+
+/// More units than an edit rebuilds: the dependencies are compiling.
+const FEW_UNITS: u64 = 20;
 
 const TIMED_OUT: &str = "Look for a loop that never ends, a lock that is never released, \
                          or a server that waits for a request that never comes.";

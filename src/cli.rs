@@ -46,6 +46,49 @@ pub enum Command {
         /// The exercise, such as `02_endpoints` [default: all]
         name: Option<String>,
     },
+    /// Run one exercise's tests against a server that is already running, in any language
+    ///
+    /// URL mode: the tests send their requests to URL instead of to the
+    /// exercise's own code, so an answer written with FastAPI, Flask or
+    /// Express is checked by the same tests. Exit code 0 only if every test
+    /// passes.
+    Check {
+        /// The exercise whose tests to run, such as `03_get`
+        name: String,
+        /// The server's address, such as `http://127.0.0.1:8000`
+        #[arg(long, value_name = "URL")]
+        url: String,
+    },
+    /// Put back an exercise's starting code, after copying your files to `.restlings/backups/`
+    ///
+    /// Shows what it will change and asks first; `--yes` answers for you (it
+    /// must, without a terminal). The copy is complete before any file
+    /// changes, and the path is printed.
+    Reset {
+        /// The exercise, such as `03_get`
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        name: Option<String>,
+        /// Every exercise
+        #[arg(long)]
+        all: bool,
+        /// Do not ask
+        #[arg(long, short)]
+        yes: bool,
+    },
+    /// Is this machine ready for the course? For a workshop's first ten minutes
+    ///
+    /// Checks the Rust toolchain against the course's `rust-version`, fetches
+    /// and builds every dependency (so the rest of the day needs no network),
+    /// looks for a container engine (chapters 9 and 10) and PostgreSQL,
+    /// the ports the course uses and the free disk space. Prints one line per
+    /// thing to fix; exit code 1 if anything would stop the workshop.
+    Doctor,
+    /// Your results: each exercise's status, each test and the time spent
+    Report {
+        /// Machine-readable, in the versioned schema `schemas/report.schema.json`
+        #[arg(long)]
+        json: bool,
+    },
     /// Check the exercise you are on (or the one named) again each time you save a file in it
     ///
     /// In a terminal, single keys: h hint, n next, r check again, l list, q quit.
@@ -66,21 +109,6 @@ pub enum Command {
         #[arg(long, default_value_t = 3000, value_parser = port_or_zero)]
         port: u16,
     },
-    /// Read the book in your browser, on 127.0.0.1:3001 (3000 is `serve`'s)
-    ///
-    /// Builds the book with mdBook (nothing to install), prints its URL and
-    /// serves it with your progress in the sidebar, the solutions shut until
-    /// an exercise passes, Try-it panels that send to your `serve` server and
-    /// a quiz per chapter. A page reloads when you save its Markdown. Ctrl-C
-    /// stops it.
-    Book {
-        /// The port to listen on (0: any free port)
-        #[arg(long, default_value_t = crate::book::DEFAULT_PORT, value_parser = port_or_zero)]
-        port: u16,
-    },
-    /// The class dashboard: `class serve` for the instructor, `class join` for learners
-    #[command(subcommand)]
-    Class(ClassCommand),
     /// Check a Dockerfile against the course's rules (chapter 9)
     ///
     /// Prints each finding like a compiler: file:line, the rule, what is

@@ -192,8 +192,12 @@ impl Course {
             .find(|exercise| exercise.name == name)
             .with_context(|| {
                 let names: Vec<&str> = self.exercises.iter().map(|e| e.name.as_str()).collect();
+                let guess = match did_you_mean(name, &names) {
+                    Some(guess) => format!(" Did you mean `{guess}`?"),
+                    None => String::new(),
+                };
                 format!(
-                    "there is no exercise called `{name}`. The exercises are: {}",
+                    "there is no exercise called `{name}`.{guess} The exercises are: {}",
                     names.join(", ")
                 )
             })
@@ -330,6 +334,64 @@ fn check(root: &Path, entries: &[Entry]) -> (Vec<Exercise>, Vec<String>) {
         exercises.push(exercise);
     }
     (exercises, problems)
+}
+
+/// The name among `names` that `typed` most likely meant: the same but for
+/// case and dashes, the one it begins (`04` for `04_post`), or one within a
+/// few typos.
+pub fn did_you_mean<'a>(typed: &str, names: &[&'a str]) -> Option<&'a str> {
+    let plain = |text: &str| text.to_lowercase().replace(['-', ' '], "_");
+    let typed = plain(typed.trim());
+    if typed.is_empty() {
+        return None;
+    }
+    if let Some(name) = names.iter().find(|name| plain(name) == typed) {
+        return Some(name);
+    }
+    let starting: Vec<&&str> = names
+        .iter()
+        .filter(|name| plain(name).starts_with(&typed))
+        .collect();
+    if let [only] = starting.as_slice() {
+        return Some(only);
+    }
+    // The topic alone, as in `post` for `04_post`.
+    let by_topic: Vec<&&str> = names
+        .iter()
+        .filter(|name| {
+            plain(name)
+                .split_once('_')
+                .is_some_and(|(_, topic)| topic == typed)
+        })
+        .collect();
+    if let [only] = by_topic.as_slice() {
+        return Some(only);
+    }
+    let limit = (typed.chars().count() / 3).max(2);
+    names
+        .iter()
+        .map(|name| (distance(&plain(name), &typed), name))
+        .filter(|(distance, _)| *distance <= limit)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, name)| *name)
+}
+
+/// The Levenshtein distance between `a` and `b`, in characters.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// True for a name that is one plain path component, so that the paths made
@@ -509,6 +571,27 @@ mod tests {
             assert!(
                 error.contains(expected),
                 "the error should list {expected:?} with the others; got: {error}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_mistyped_name_is_matched_to_the_exercise_it_most_likely_means() {
+        let names = ["02_endpoints", "03_get", "04_post", "05_put"];
+        for (typed, meant) in [
+            ("04-post", Some("04_post")),
+            ("04_POST", Some("04_post")),
+            ("04", Some("04_post")),
+            ("post", Some("04_post")),
+            ("03_gte", Some("03_get")),
+            ("02_endpoint", Some("02_endpoints")),
+            ("0", None),
+            ("99_nothing_like_it", None),
+        ] {
+            assert_eq!(
+                did_you_mean(typed, &names),
+                meant,
+                "`{typed}` should suggest {meant:?}"
             );
         }
     }

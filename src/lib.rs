@@ -3,17 +3,21 @@
 //! `cargo run` at the course root runs the binary in `main.rs`, which parses
 //! [`cli::Cli`] and hands it to [`run`]. Each command has a module of its own.
 
-pub mod book;
 pub mod check;
 pub mod cli;
 pub mod course;
 pub mod deploy;
 pub mod dev;
+pub mod doctor;
 pub mod dockerfile;
 pub mod hint;
 pub mod list;
+pub mod remote;
 pub mod report;
+pub mod reset;
+pub mod results;
 pub mod serve;
+pub mod state;
 pub mod status;
 pub mod verify;
 pub mod watch;
@@ -63,8 +67,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::List) => list::run(&course, &checker),
         Some(Command::Hint { name, all }) => hint::run(&course, &checker, name.as_deref(), *all),
         Some(Command::Verify { name }) => verify::run(&course, &checker, name.as_deref()),
+        Some(Command::Check { name, url }) => remote::run(&course, &checker, name, url),
+        Some(Command::Reset { name, all, yes }) => {
+            reset::run(&course, name.as_deref(), *all, *yes)
+        }
+        Some(Command::Doctor) => doctor::run(&course, &checker),
+        Some(Command::Report { json }) => results::run(&course, &checker, *json),
         Some(Command::Watch { name }) => watch::run(&course, &checker, name.as_deref()),
-        Some(Command::Book { port }) => book::run(&course, *port),
         Some(Command::Serve { name, port }) => {
             serve::run(&course, &checker, name.as_deref(), *port)
         }

@@ -36,7 +36,7 @@ pub fn run(
         Some(name) => course.exercise(name)?,
         None => {
             let exercises = course.exercises();
-            let outcomes = checker.check(exercises)?;
+            let outcomes = crate::state::check(course, checker, exercises)?;
             match report::current(&outcomes) {
                 Some(index) => &exercises[index],
                 None => {

@@ -2,7 +2,7 @@
 
 use crate::check::Checker;
 use crate::course::Course;
-use crate::report;
+use crate::{report, state};
 use std::process::ExitCode;
 
 /// Checks `name` (or every exercise), prints the verdicts and what went wrong.
@@ -12,7 +12,7 @@ pub fn run(course: &Course, checker: &Checker, name: Option<&str>) -> anyhow::Re
         Some(name) => vec![course.exercise(name)?.clone()],
         None => course.exercises().to_vec(),
     };
-    let outcomes = checker.check(&exercises)?;
+    let outcomes = state::recheck(course, checker, &exercises)?;
     println!("{}", report::table(&exercises, &outcomes));
     for (exercise, outcome) in exercises.iter().zip(&outcomes) {
         let details = outcome.details();

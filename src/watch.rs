@@ -10,7 +10,7 @@ mod screen;
 
 use crate::check::{Checker, Outcome};
 use crate::course::{Course, Exercise};
-use crate::{hint, report};
+use crate::{hint, report, state};
 use anyhow::Context;
 use keys::Key;
 use notify::{EventKind, RecursiveMode, Watcher};
@@ -61,7 +61,7 @@ pub fn run(course: &Course, checker: &Checker, name: Option<&str>) -> anyhow::Re
             (index, None)
         }
         None => {
-            let outcomes = checker.check(exercises)?;
+            let outcomes = state::check(course, checker, exercises)?;
             match report::current(&outcomes) {
                 Some(index) => (index, outcomes.into_iter().nth(index)),
                 None => {
@@ -136,7 +136,7 @@ impl Watch<'_> {
                 }
                 Event::Key(Key::List) => {
                     let exercises = self.course.exercises();
-                    let outcomes = self.checker.check(exercises)?;
+                    let outcomes = state::check(self.course, self.checker, exercises)?;
                     self.screen.say(&format!(
                         "\n{}\n{}\n",
                         report::table(exercises, &outcomes),
@@ -199,7 +199,7 @@ impl Watch<'_> {
             _ => format!("✓ {} passes!", exercise.name),
         };
         self.screen.say(&done);
-        let outcomes = self.checker.check(exercises)?;
+        let outcomes = state::check(self.course, self.checker, exercises)?;
         let after = match next_after(&outcomes, index) {
             Some(next) => After::NextIs(next),
             None => {
@@ -239,8 +239,7 @@ impl Watch<'_> {
     }
 
     fn check_one(&self, exercise: &Exercise) -> anyhow::Result<Outcome> {
-        self.checker
-            .check(std::slice::from_ref(exercise))?
+        state::recheck(self.course, self.checker, std::slice::from_ref(exercise))?
             .pop()
             .context("the check returned no verdict: run `cargo run -- verify` to see why")
     }

@@ -10,7 +10,7 @@ use anyhow::Context;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::thread;
@@ -36,16 +36,9 @@ struct Message {
     #[serde(default)]
     executable: Option<PathBuf>,
     #[serde(default)]
-    target: Option<Target>,
-    #[serde(default)]
     message: Option<Diagnostic>,
     #[serde(default)]
     success: Option<bool>,
-}
-
-#[derive(Deserialize)]
-struct Target {
-    name: String,
 }
 
 #[derive(Deserialize)]
@@ -55,20 +48,31 @@ struct Diagnostic {
     rendered: Option<String>,
 }
 
-/// Builds the tests of `packages`, calling `on_artifact` with the name of each
-/// crate as it finishes (dependencies included) so the caller can show progress,
-/// and `on_blocked` (from another thread) when cargo waits for a lock that
-/// another cargo holds.
+/// What cargo says on stderr while it builds, as it happens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Building {
+    /// It waits for a lock that another cargo holds.
+    Blocked,
+    /// Its own progress line: `done` of `total` compile units, and the
+    /// crates it compiles now.
+    Progress { done: u64, total: u64, now: String },
+}
+
+/// Builds the tests of `packages`, calling `on_building` (from another
+/// thread) with cargo's progress, so the caller can show a bar.
 pub fn build(
     cargo: &OsStr,
     root: &Path,
     packages: &[String],
-    on_artifact: &mut dyn FnMut(&str),
-    on_blocked: impl Fn() + Send + 'static,
+    on_building: impl Fn(Building) + Send + 'static,
 ) -> anyhow::Result<Built> {
     let mut command = Command::new(cargo);
     command
         .args(["build", "--tests", "--keep-going", "--message-format=json"])
+        // cargo draws its progress bar only on a terminal; this asks for it
+        // on the pipe too, where `progress` reads the counts from it.
+        .env("CARGO_TERM_PROGRESS_WHEN", "always")
+        .env("CARGO_TERM_PROGRESS_WIDTH", "200")
         .current_dir(root)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -86,16 +90,33 @@ pub fn build(
     let stderr_reader = child.stderr.take().map(|stderr| {
         thread::spawn(move || {
             let mut text = String::new();
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if line
-                    .trim_start()
-                    .starts_with("Blocking waiting for file lock")
-                {
-                    on_blocked();
+            // cargo ends a progress line with `\r`, every other line with
+            // `\n`: either ends a segment, read as it comes.
+            let mut segment = Vec::new();
+            let handle = |segment: &[u8], text: &mut String| {
+                let line = String::from_utf8_lossy(segment);
+                let trimmed = line.trim();
+                if trimmed.is_empty() {
+                    return;
+                }
+                if let Some(progress) = progress(trimmed) {
+                    return on_building(progress);
+                }
+                if trimmed.starts_with("Blocking waiting for file lock") {
+                    on_building(Building::Blocked);
                 }
                 text.push_str(&line);
                 text.push('\n');
+            };
+            for byte in BufReader::new(stderr).bytes().map_while(Result::ok) {
+                if byte == b'\r' || byte == b'\n' {
+                    handle(&segment, &mut text);
+                    segment.clear();
+                } else {
+                    segment.push(byte);
+                }
             }
+            handle(&segment, &mut text);
             text
         })
     });
@@ -108,7 +129,7 @@ pub fn build(
             let Ok(message) = serde_json::from_str::<Message>(&line) else {
                 continue;
             };
-            record(&mut built, message, on_artifact);
+            record(&mut built, message);
         }
     }
     let status = child
@@ -121,13 +142,10 @@ pub fn build(
     Ok(built)
 }
 
-fn record(built: &mut Built, message: Message, on_artifact: &mut dyn FnMut(&str)) {
+fn record(built: &mut Built, message: Message) {
     let manifest = message.manifest_path.as_deref().map(canonical);
     match message.reason.as_str() {
         "compiler-artifact" => {
-            if let Some(target) = &message.target {
-                on_artifact(&target.name);
-            }
             if let (Some(manifest), Some(executable)) = (manifest, message.executable) {
                 built
                     .executables
@@ -161,7 +179,47 @@ fn record(built: &mut Built, message: Message, on_artifact: &mut dyn FnMut(&str)
     }
 }
 
+/// cargo's progress line, `Building [===>   ] 45/212: tokio, serde`.
+fn progress(line: &str) -> Option<Building> {
+    let rest = line.strip_prefix("Building [")?;
+    let (_, rest) = rest.split_once("] ")?;
+    let (counts, now) = rest.split_once(':').unwrap_or((rest, ""));
+    let (done, total) = counts.trim().split_once('/')?;
+    Some(Building::Progress {
+        done: done.parse().ok()?,
+        total: total.parse().ok()?,
+        now: now
+            .trim()
+            .trim_end_matches('…')
+            .trim_end_matches(',')
+            .to_owned(),
+    })
+}
+
 /// The canonical form of `path`, or `path` itself when it cannot be resolved.
 pub fn canonical(path: &Path) -> PathBuf {
     path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cargos_progress_line_gives_the_counts_and_the_crates_in_work() {
+        assert_eq!(
+            progress("Building [=====>          ] 45/212: tokio, serde(build)"),
+            Some(Building::Progress {
+                done: 45,
+                total: 212,
+                now: "tokio, serde(build)".to_owned()
+            }),
+            "the counts before the colon are units done and units in all"
+        );
+        assert_eq!(
+            progress("Compiling tokio v1.48.0"),
+            None,
+            "a line that is not the progress bar is kept as cargo's output"
+        );
+    }
 }

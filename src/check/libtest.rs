@@ -35,6 +35,84 @@ pub fn failure(output: &str) -> Failure {
     }
 }
 
+/// How one test ended, as libtest reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestStatus {
+    Pass,
+    Fail,
+    Ignored,
+}
+
+/// One test of a run: its name, how it ended and, for a failure, what it
+/// printed (its panic message).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestResult {
+    pub name: String,
+    pub status: TestStatus,
+    pub message: Option<String>,
+}
+
+/// Every `test NAME ... ok|FAILED|ignored` line of a run, in order, each
+/// failure with the message of its `---- NAME stdout ----` section.
+pub fn results(output: &str) -> Vec<TestResult> {
+    let lines: Vec<&str> = output.lines().collect();
+    let messages = failure_messages(&lines);
+    lines
+        .iter()
+        .filter_map(|line| {
+            let rest = line.strip_prefix("test ")?;
+            let (name, verdict) = rest.rsplit_once(" ... ")?;
+            let status = match verdict.trim_end() {
+                "ok" => TestStatus::Pass,
+                "FAILED" => TestStatus::Fail,
+                other if other.starts_with("ignored") => TestStatus::Ignored,
+                _ => return None,
+            };
+            let message = (status == TestStatus::Fail)
+                .then(|| messages.iter().find(|(owner, _)| owner == name))
+                .flatten()
+                .map(|(_, message)| message.clone());
+            Some(TestResult {
+                name: name.to_owned(),
+                status,
+                message,
+            })
+        })
+        .collect()
+}
+
+/// Each `---- NAME stdout ----` section after the first `failures:` heading,
+/// by test name, without libtest's backtrace note.
+fn failure_messages(lines: &[&str]) -> Vec<(String, String)> {
+    let Some(heading) = lines.iter().position(|line| line.trim_end() == "failures:") else {
+        return Vec::new();
+    };
+    let mut sections = Vec::new();
+    let mut index = heading + 1;
+    while index < lines.len() {
+        let Some(name) = section_name(lines[index]) else {
+            index += 1;
+            continue;
+        };
+        let body: Vec<&str> = lines[index + 1..]
+            .iter()
+            .take_while(|line| section_name(line).is_none() && line.trim_end() != "failures:")
+            .filter(|line| !line.starts_with("note: run with `RUST_BACKTRACE=1`"))
+            .copied()
+            .collect();
+        index += 1 + body.len();
+        sections.push((name.to_owned(), body.join("\n").trim().to_owned()));
+    }
+    sections
+}
+
+/// `NAME` of a `---- NAME stdout ----` line.
+fn section_name(line: &str) -> Option<&str> {
+    line.strip_prefix("---- ")?
+        .strip_suffix(" ----")?
+        .strip_suffix(" stdout")
+}
+
 /// The last `count` lines of `text`.
 pub fn tail(text: &str, count: usize) -> String {
     let lines: Vec<&str> = text.trim_end().lines().collect();
@@ -145,6 +223,37 @@ test result: FAILED. 0 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out
             "thread 'health_answers_ok' panicked at tests/endpoints.rs:9:5:\n\
              not yet implemented: return Json",
             "the message should be the first test's own output, minus libtest's note"
+        );
+    }
+
+    #[test]
+    fn each_test_line_gives_a_result_and_a_failure_its_own_message() {
+        let output = format!("{REPORT}test slow_ignored ... ignored, takes a minute\n");
+        let results = results(&output);
+        let summary: Vec<(&str, TestStatus)> = results
+            .iter()
+            .map(|result| (result.name.as_str(), result.status))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("slow_one", TestStatus::Pass),
+                ("health_answers_ok", TestStatus::Fail),
+                ("slow_ignored", TestStatus::Ignored),
+            ],
+            "every `test NAME ... VERDICT` line is one result, in order"
+        );
+        assert_eq!(
+            results[1].message.as_deref(),
+            Some(
+                "thread 'health_answers_ok' panicked at tests/endpoints.rs:9:5:\n\
+                 not yet implemented: return Json"
+            ),
+            "a failing test's message is its own section, minus libtest's note"
+        );
+        assert_eq!(
+            results[0].message, None,
+            "a passing test has no message, even with --show-output"
         );
     }
 

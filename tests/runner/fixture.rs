@@ -88,11 +88,15 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Every file under `dir` with its bytes.
+/// Every file under `dir` with its bytes, but the runner's own state folder
+/// (`.restlings/`: progress, hint levels, backups).
 pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut files = BTreeMap::new();
     for entry in fs::read_dir(dir).expect("read a course folder") {
         let path = entry.expect("a course entry").path();
+        if path.file_name().is_some_and(|name| name == ".restlings") {
+            continue;
+        }
         if path.is_dir() {
             files.extend(snapshot(&path));
         } else {
