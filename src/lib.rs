@@ -8,8 +8,8 @@ pub mod cli;
 pub mod course;
 pub mod deploy;
 pub mod dev;
-pub mod doctor;
 pub mod dockerfile;
+pub mod doctor;
 pub mod hint;
 pub mod list;
 pub mod remote;
@@ -68,9 +68,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Hint { name, all }) => hint::run(&course, &checker, name.as_deref(), *all),
         Some(Command::Verify { name }) => verify::run(&course, &checker, name.as_deref()),
         Some(Command::Check { name, url }) => remote::run(&course, &checker, name, url),
-        Some(Command::Reset { name, all, yes }) => {
-            reset::run(&course, name.as_deref(), *all, *yes)
-        }
+        Some(Command::Reset { name, all, yes }) => reset::run(&course, name.as_deref(), *all, *yes),
         Some(Command::Doctor) => doctor::run(&course, &checker),
         Some(Command::Report { json }) => results::run(&course, &checker, *json),
         Some(Command::Watch { name }) => watch::run(&course, &checker, name.as_deref()),
