@@ -38,7 +38,9 @@ const HEADER_START: &str = " Starting code generated from ";
 /// and the hint, which the runner and the book read from the solution.
 const NOT_DERIVED: [&str; 2] = ["Cargo.toml", crate::course::HINT_FILE];
 
-/// The line-comment token of a file the generator derives, by its name.
+/// The line-comment token of a file the generator derives, by its name: `#`
+/// for a Dockerfile, an ignore file, TOML, a stack file (YAML) and nginx's
+/// configuration.
 fn comment_token(path: &Path) -> Option<&'static str> {
     let name = path.file_name()?.to_str()?;
     if name.ends_with(".rs") {
@@ -46,6 +48,8 @@ fn comment_token(path: &Path) -> Option<&'static str> {
     } else if name.starts_with("Dockerfile")
         || name.ends_with(".dockerignore")
         || name.ends_with(".toml")
+        || name.ends_with(".yml")
+        || name.ends_with(".conf")
     {
         Some("#")
     } else {
