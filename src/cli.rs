@@ -109,6 +109,9 @@ pub enum Command {
         #[arg(long, default_value_t = 3000, value_parser = port_or_zero)]
         port: u16,
     },
+    /// The class dashboard: `class serve` for the instructor, `class join` for learners
+    #[command(subcommand)]
+    Class(ClassCommand),
     /// Check a Dockerfile against the course's rules (chapter 9)
     ///
     /// Prints each finding like a compiler: file:line, the rule, what is
@@ -165,6 +168,61 @@ pub enum DevCommand {
     Check {
         /// Only these exercises, such as `04_post` [default: all]
         names: Vec<String>,
+    },
+}
+
+/// `restlings class …`: a live table of the room's progress for the
+/// instructor, fed by the learners' runners.
+#[derive(Debug, Subcommand)]
+pub enum ClassCommand {
+    /// Run the dashboard (the instructor): prints the join code, the command
+    /// learners run, and your page's URL with its token
+    ///
+    /// The page shows learners × chapters, updated every few seconds, marks
+    /// who has been on the same failing test too long and lists the most
+    /// common failing tests per chapter. The join code and the token are kept
+    /// in `.restlings/dashboard.toml`, so a restarted dashboard takes the
+    /// learners' reports again. Ctrl-C stops it.
+    Serve {
+        /// The address to listen on: loopback for this machine only; the
+        /// room's LAN address, or 0.0.0.0, in a workshop
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// The port to listen on (0: any free port)
+        #[arg(long, default_value_t = 4000, value_parser = port_or_zero)]
+        port: u16,
+        /// Minutes on the same failing test before a learner is marked stuck
+        #[arg(long, value_name = "MINUTES", default_value_t = 10,
+              value_parser = clap::value_parser!(u64).range(1..=1440))]
+        stuck_minutes: u64,
+        /// Make a new join code and token (learners must join again)
+        #[arg(long)]
+        new_code: bool,
+    },
+    /// Join a class (a learner): after each check, your status goes to the
+    /// instructor's dashboard
+    ///
+    /// Sends which exercises pass and the names of failing tests, never your
+    /// code. If the dashboard cannot be reached, the status waits in
+    /// `.restlings/class/` and goes out later; a check never waits for it.
+    Join {
+        /// The dashboard's address, as the instructor shows it, such as
+        /// http://192.168.1.20:4000
+        url: String,
+        /// The join code the instructor shows
+        #[arg(long)]
+        code: String,
+        /// Your name, as the instructor's table shows it
+        #[arg(long)]
+        name: String,
+    },
+    /// Stop sending your status
+    Leave,
+    /// Send your status now (the runner does it after each check)
+    Send {
+        /// Print nothing; the exit code says if it was delivered
+        #[arg(long)]
+        quiet: bool,
     },
 }
 

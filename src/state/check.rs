@@ -77,6 +77,7 @@ fn check_with(
     state.updated_at = Some(clock::format(now));
     state.save(root)?;
     // After each check: `state` holds every learner's status from here on.
+    crate::class::after_check(root, &state);
 
     // What was just checked is shown in full; the file keeps messages cut.
     let mut fresh: std::collections::HashMap<&String, Outcome> = stale
