@@ -28,7 +28,7 @@ const BINARY: &str = "restlings-book";
 pub const DEFAULT_PORT: u16 = 3001;
 
 /// Builds the book server and becomes it.
-pub fn run(course: &Course, port: u16) -> anyhow::Result<ExitCode> {
+pub fn run(course: &Course, port: u16, state: Option<&Path>) -> anyhow::Result<ExitCode> {
     // Refused before the build, so a busy port costs no waiting. The server
     // checks again when it binds, with the same message.
     if port != 0 {
@@ -51,6 +51,9 @@ pub fn run(course: &Course, port: u16) -> anyhow::Result<ExitCode> {
         .arg("--port")
         .arg(port.to_string())
         .current_dir(course.root());
+    if let Some(state) = state {
+        server.arg("--state").arg(state);
+    }
     become_server(server, &binary)
 }
 

@@ -109,6 +109,21 @@ pub enum Command {
         #[arg(long, default_value_t = 3000, value_parser = port_or_zero)]
         port: u16,
     },
+    /// Read the book in your browser, on 127.0.0.1:3001 (3000 is `serve`'s)
+    ///
+    /// Builds the book with mdBook (nothing to install), prints its URL and
+    /// serves it with your progress in the sidebar, the solutions shut until
+    /// an exercise passes, Try-it panels that send to your `serve` server and
+    /// a quiz per chapter. A page reloads when you save its Markdown. Ctrl-C
+    /// stops it.
+    Book {
+        /// The port to listen on (0: any free port)
+        #[arg(long, default_value_t = crate::book::DEFAULT_PORT, value_parser = port_or_zero)]
+        port: u16,
+        /// Read the progress from this file instead of .restlings/state.json (for tests)
+        #[arg(long, hide = true, value_name = "FILE")]
+        state: Option<PathBuf>,
+    },
     /// The class dashboard: `class serve` for the instructor, `class join` for learners
     #[command(subcommand)]
     Class(ClassCommand),

@@ -25,7 +25,7 @@ struct Args {
     /// The port to listen on, on 127.0.0.1 (0: any free port)
     #[arg(long, default_value_t = DEFAULT_PORT)]
     port: u16,
-    /// The runner's state file [default: <course>/.restlings/state]
+    /// The runner's state file [default: <course>/.restlings/state.json]
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
 }

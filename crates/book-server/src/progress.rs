@@ -2,9 +2,12 @@
 //! done, current (the first that is not done) or pending.
 //!
 //! The book server never runs the tests itself (a page load must not start a
-//! cargo build). It reads what the runner last recorded in the state file
-//! (see [`read_passed`]). Without a state file every chapter is `unknown`, and
-//! the page shows no marks at all.
+//! cargo build). It reads what the runner last recorded in its state file,
+//! `.restlings/state.json` (format version 1, documented in the runner's
+//! `src/state.rs`): an exercise whose `status` is `pass` is done, the file's
+//! `current` is current, and the others are pending. Without a state file, or
+//! with one of another version, every chapter is `unknown` and the page shows
+//! no marks at all.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -13,7 +16,10 @@ use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
 /// The state file the runner writes, relative to the course root.
-pub const STATE_FILE: &str = ".restlings/state";
+pub const STATE_FILE: &str = ".restlings/state.json";
+
+/// The version of the state file's format this server reads.
+pub const STATE_VERSION: u64 = 1;
 
 /// One chapter's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -74,18 +80,24 @@ pub fn exercises(root: &Path) -> anyhow::Result<Vec<(String, String)>> {
 
 /// The progress of `exercises`, given the state file at `state` (if any).
 pub fn progress(exercises: &[(String, String)], state: &Path) -> Progress {
-    let passed = read_passed(state);
-    let mut current_seen = false;
+    let recorded = read_state(state);
+    let current = recorded.as_ref().and_then(|recorded| {
+        recorded.current.clone().or_else(|| {
+            // A state file without `current`: the first exercise not done.
+            exercises
+                .iter()
+                .map(|(name, _)| name)
+                .find(|name| !recorded.passed.contains(*name))
+                .cloned()
+        })
+    });
     let entries = exercises
         .iter()
         .map(|(name, title)| {
-            let status = match &passed {
+            let status = match &recorded {
                 None => Status::Unknown,
-                Some(passed) if passed.contains(name) => Status::Done,
-                Some(_) if !current_seen => {
-                    current_seen = true;
-                    Status::Current
-                }
+                Some(recorded) if recorded.passed.contains(name) => Status::Done,
+                Some(_) if current.as_deref() == Some(name) => Status::Current,
                 Some(_) => Status::Pending,
             };
             Entry {
@@ -97,7 +109,7 @@ pub fn progress(exercises: &[(String, String)], state: &Path) -> Progress {
         })
         .collect();
     Progress {
-        source: match passed {
+        source: match recorded {
             Some(_) => state.display().to_string(),
             None => "none".to_owned(),
         },
@@ -105,31 +117,40 @@ pub fn progress(exercises: &[(String, String)], state: &Path) -> Progress {
     }
 }
 
-/// The exercises the state file at `path` records as passing, or `None` if
-/// there is no state file or it cannot be read.
-///
-/// The file holds one exercise a line. A line `NAME passes` (or a bare
-/// `NAME`, or `NAME done`) marks it done; any other word after the name
-/// (`fails`, `does-not-compile`, …) does not; blank lines and lines starting
-/// with `#` are ignored.
-pub fn read_passed(path: &Path) -> Option<BTreeSet<String>> {
-    let text = std::fs::read_to_string(path).ok()?;
-    Some(parse_passed(&text))
+/// What the book needs from the state file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    /// The exercises whose last check passed.
+    pub passed: BTreeSet<String>,
+    /// The exercise to work on, as the runner chose it.
+    pub current: Option<String>,
 }
 
-fn parse_passed(text: &str) -> BTreeSet<String> {
-    text.lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .filter_map(|line| {
-            let mut words = line.split_whitespace();
-            let name = words.next()?;
-            match words.next() {
-                None | Some("passes" | "passed" | "done") => Some(name.to_owned()),
-                Some(_) => None,
-            }
-        })
-        .collect()
+/// Reads the state file at `path`, or `None` if there is none, or it is not
+/// JSON of the version this server knows.
+pub fn read_state(path: &Path) -> Option<Recorded> {
+    let bytes = std::fs::read(path).ok()?;
+    parse_state(&bytes)
+}
+
+fn parse_state(bytes: &[u8]) -> Option<Recorded> {
+    let state: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    if state.get("version")?.as_u64()? != STATE_VERSION {
+        return None;
+    }
+    let passed = state
+        .get("exercises")
+        .and_then(serde_json::Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(_, record)| record.get("status").and_then(|s| s.as_str()) == Some("pass"))
+        .map(|(name, _)| name.clone())
+        .collect();
+    let current = state
+        .get("current")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned);
+    Some(Recorded { passed, current })
 }
 
 /// The state file of the course at `root`.
@@ -163,16 +184,15 @@ mod tests {
     }
 
     #[test]
-    fn the_first_exercise_not_done_is_current_and_the_rest_pending() {
-        let passed = parse_passed("# restlings state\n01_a passes\n02_b fails\n");
-        assert_eq!(
-            passed,
-            BTreeSet::from(["01_a".to_owned()]),
-            "only the passing line counts"
-        );
+    fn a_passing_exercise_is_done_the_current_one_current_and_the_rest_pending() {
         let dir = tempfile::tempdir().expect("a temporary folder");
-        let state = dir.path().join("state");
-        std::fs::write(&state, "01_a passes\n").expect("write the state file");
+        let state = dir.path().join("state.json");
+        std::fs::write(
+            &state,
+            r#"{"version": 1, "current": "02_b", "exercises": {
+                "01_a": {"status": "pass"}, "02_b": {"status": "fail"}}}"#,
+        )
+        .expect("write the state file");
         let statuses: Vec<Status> = progress(&course(), &state)
             .exercises
             .iter()
@@ -181,7 +201,24 @@ mod tests {
         assert_eq!(
             statuses,
             [Status::Done, Status::Current, Status::Pending],
-            "01 passes, so 02 is current and 03 pending"
+            "01 passes and 02 is the runner's current, so 03 is pending"
+        );
+    }
+
+    #[test]
+    fn a_state_file_of_another_version_or_not_json_counts_as_none() {
+        for text in [r#"{"version": 2, "exercises": {}}"#, "01_a passes", ""] {
+            assert_eq!(
+                parse_state(text.as_bytes()),
+                None,
+                "{text:?} is not version 1 of the state file: nothing is known"
+            );
+        }
+        assert_eq!(
+            parse_state(br#"{"version": 1, "exercises": {"01_a": {"status": "pass"}}}"#)
+                .map(|recorded| recorded.passed),
+            Some(BTreeSet::from(["01_a".to_owned()])),
+            "without `current`, the passes still count"
         );
     }
 }
