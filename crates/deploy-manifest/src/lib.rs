@@ -7,6 +7,7 @@
 //! port = 8080                     # the port the service listens on (given to it as PORT)
 //! health = "/health"              # answered without credentials
 //! env = ["API_KEY", "LOG_LEVEL"]  # names only: the values come from the environment
+//! stack = "stack.yml"             # optional: deploy this stack on Docker Swarm instead
 //!
 //! [[endpoints]]
 //! method = "GET"
@@ -51,6 +52,10 @@ pub struct Manifest {
     pub env: Vec<EnvVar>,
     /// The endpoints the service exposes, in the order declared.
     pub endpoints: Vec<Endpoint>,
+    /// A stack file (Compose Specification) beside the manifest, such as
+    /// `stack.yml`: then the service is deployed on Docker Swarm, behind the
+    /// stack's proxy, instead of as one container or binary (chapter 12).
+    pub stack: Option<String>,
 }
 
 /// An environment variable the service needs, and where it is declared.

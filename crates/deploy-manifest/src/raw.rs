@@ -26,6 +26,7 @@ struct RawManifest {
     health: Option<Spanned<Value>>,
     env: Option<Spanned<Vec<Spanned<Value>>>>,
     endpoints: Option<Spanned<Vec<Spanned<RawEndpoint>>>>,
+    stack: Option<Spanned<Value>>,
 }
 
 #[derive(Deserialize)]
@@ -35,7 +36,15 @@ struct RawEndpoint {
 }
 
 /// The fields of a manifest, and of one of its `[[endpoints]]`.
-const FIELDS: [&str; 6] = ["image", "binary", "port", "health", "env", "endpoints"];
+const FIELDS: [&str; 7] = [
+    "image",
+    "binary",
+    "port",
+    "health",
+    "env",
+    "endpoints",
+    "stack",
+];
 const ENDPOINT_FIELDS: [&str; 2] = ["method", "path"];
 
 /// What every missing field is for, so the problem can say what to write.
@@ -110,6 +119,8 @@ pub(crate) fn parse(text: &str) -> Result<Manifest, Vec<Problem>> {
     let binary = check(&mut problems, raw.binary, "binary", rules::binary);
     let port = check(&mut problems, raw.port, "port", rules::port);
     let health = check(&mut problems, raw.health, "health", rules::health);
+    // Optional: only a manifest deployed on an orchestrator names one.
+    let stack = check(&mut problems, raw.stack, "stack", rules::stack);
     let env = raw
         .env
         .map(|env| env_vars(&mut problems, env))
@@ -128,6 +139,7 @@ pub(crate) fn parse(text: &str) -> Result<Manifest, Vec<Problem>> {
                 health,
                 env,
                 endpoints,
+                stack,
             })
         }
         _ => {

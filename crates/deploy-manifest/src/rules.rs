@@ -177,3 +177,26 @@ fn path_shape(path: &str) -> Result<&str, String> {
     }
     Ok(path)
 }
+
+/// A stack file beside the manifest: a relative path to a `.yml` or `.yaml`
+/// file, so the manifest and its stack travel together.
+pub(crate) fn stack(value: &Value) -> Result<String, String> {
+    let stack = string(value, "stack.yml")?;
+    let relative = !stack.is_empty()
+        && !stack.starts_with('/')
+        && !stack.starts_with('\\')
+        && !stack.contains(':');
+    if !relative {
+        return Err(format!(
+            "{stack:?} is not a path beside the manifest: write it relative to deploy.toml, such \
+             as \"stack.yml\""
+        ));
+    }
+    if !(stack.ends_with(".yml") || stack.ends_with(".yaml")) {
+        return Err(format!(
+            "{stack:?} is not a stack file: a stack file is YAML in the Compose Specification, \
+             such as \"stack.yml\""
+        ));
+    }
+    Ok(stack.to_owned())
+}

@@ -342,3 +342,38 @@ fn load_says_which_file_it_cannot_read() {
         "a missing manifest names the path and what to check, got: {message}"
     );
 }
+
+#[test]
+fn a_stack_beside_the_manifest_is_optional_and_kept_as_written() {
+    let without = parse(GOOD, Path::new("deploy.toml")).expect("the example manifest is valid");
+    assert_eq!(
+        without.stack, None,
+        "a manifest without `stack` deploys one container or binary, as in chapter 10"
+    );
+    let text = good_with("port", "port = 8080\nstack = \"stack.yml\"");
+    let with = parse(&text, Path::new("deploy.toml")).expect("a stack beside it is valid");
+    assert_eq!(
+        with.stack.as_deref(),
+        Some("stack.yml"),
+        "stack is kept as written, relative to the manifest"
+    );
+}
+
+#[test]
+fn a_stack_that_is_not_a_yaml_file_beside_the_manifest_is_refused_at_its_line() {
+    for (value, says) in [
+        ("\"/etc/stack.yml\"", "not a path beside the manifest"),
+        ("\"C:/stack.yml\"", "not a path beside the manifest"),
+        ("\"stack.toml\"", "not a stack file"),
+        ("3", "expected a string"),
+    ] {
+        let text = good_with("port", &format!("port = 8080\nstack = {value}"));
+        let problems = invalid(&text).problems;
+        let problem = problems.iter().find(|problem| problem.field == "stack");
+        assert!(
+            problem.is_some_and(|problem| problem.at.line == 4 && problem.message.contains(says)),
+            "stack = {value} must be a problem at line 4, field stack, saying {says:?}; got \
+             {problems:?}"
+        );
+    }
+}
