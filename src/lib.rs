@@ -3,7 +3,9 @@
 //! `cargo run` at the course root runs the binary in `main.rs`, which parses
 //! [`cli::Cli`] and hands it to [`run`]. Each command has a module of its own.
 
+pub mod book;
 pub mod check;
+pub mod class;
 pub mod cli;
 pub mod course;
 pub mod deploy;
@@ -72,6 +74,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Doctor) => doctor::run(&course, &checker),
         Some(Command::Report { json }) => results::run(&course, &checker, *json),
         Some(Command::Watch { name }) => watch::run(&course, &checker, name.as_deref()),
+        Some(Command::Book { port, state }) => book::run(&course, *port, state.as_deref()),
+        Some(Command::Class(command)) => class::run(&course, command),
         Some(Command::Serve { name, port }) => {
             serve::run(&course, &checker, name.as_deref(), *port)
         }
