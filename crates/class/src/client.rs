@@ -74,7 +74,17 @@ impl Membership {
                 "a name has 1 to {MAX_NAME} characters, such as --name \"Ada L\""
             )));
         }
-        let code = code.trim();
+        // The code is Crockford's base32, which reads a lowercase letter, an
+        // O and an I or L as the characters they look like on a projector.
+        let code: String = code
+            .trim()
+            .chars()
+            .map(|c| match c.to_ascii_uppercase() {
+                'O' => '0',
+                'I' | 'L' => '1',
+                c => c,
+            })
+            .collect();
         if code.is_empty() {
             return Err(Error(
                 "the join code is empty: give the one the instructor shows".to_owned(),
@@ -82,7 +92,7 @@ impl Membership {
         }
         Ok(Membership {
             url: url.to_owned(),
-            code: code.to_owned(),
+            code,
             name: name.to_owned(),
             learner: random_id(),
         })

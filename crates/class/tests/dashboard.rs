@@ -674,3 +674,33 @@ fn the_same_first_failing_test_keeps_its_start_time_and_a_new_one_starts_again()
         "the outbox keeps only the newest report, which holds all the others say"
     );
 }
+
+#[test]
+fn a_join_code_typed_in_lowercase_or_with_look_alike_letters_is_the_code_shown() {
+    for typed in ["K7QM-2XFA", " k7qm-2xfa ", "K7QM-2XFA\n"] {
+        let membership = Membership::new("http://127.0.0.1:4000/", typed, "Ada")
+            .unwrap_or_else(|error| panic!("{typed:?} is a good code: {error}"));
+        assert_eq!(membership.code, CODE, "{typed:?} is read as {CODE:?}");
+        assert_eq!(
+            membership.url, "http://127.0.0.1:4000",
+            "the URL loses its trailing /"
+        );
+    }
+    let membership = Membership::new("http://127.0.0.1:4000", "oil0-1234", "Ada")
+        .unwrap_or_else(|error| panic!("a good code: {error}"));
+    assert_eq!(
+        membership.code, "0110-1234",
+        "O reads as 0, I and L as 1: Crockford's base32 has no O, I or L"
+    );
+    for (url, code, name) in [
+        ("192.168.1.20:4000", CODE, "Ada"),
+        ("https://example.test", CODE, "Ada"),
+        ("http://127.0.0.1:4000", "  ", "Ada"),
+        ("http://127.0.0.1:4000", CODE, " "),
+    ] {
+        assert!(
+            Membership::new(url, code, name).is_err(),
+            "join {url:?} --code {code:?} --name {name:?} is refused before anything is sent"
+        );
+    }
+}
