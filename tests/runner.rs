@@ -4,8 +4,14 @@
 //! there, so `tests/fixtures` stays clean.
 
 // A test crate's root looks for modules next to it; these live in `runner/`.
+#[path = "runner/commands.rs"]
+mod commands;
 #[path = "runner/fixture.rs"]
 mod fixture;
+#[path = "runner/reset.rs"]
+mod reset;
+#[path = "runner/state.rs"]
+mod state;
 #[path = "runner/watch.rs"]
 mod watch;
 

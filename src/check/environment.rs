@@ -34,6 +34,16 @@ const CAUSES: &[(&str, &str, &str)] = &[
         "check CARGO_TARGET_DIR and the path named above",
     ),
     (
+        "File exists (os error 17)",
+        "a folder the build needs is in the way of a file of the same name",
+        "check CARGO_TARGET_DIR and the path named above",
+    ),
+    (
+        "failed to create directory",
+        "the build cannot create its folder",
+        "check that `target/` (or CARGO_TARGET_DIR) is on a writable disk with free space",
+    ),
+    (
         "is not installed",
         "the Rust toolchain the course asks for is not installed",
         "run the `rustup` command named above, or `rustup default stable`",
@@ -66,10 +76,18 @@ const CAUSES: &[(&str, &str, &str)] = &[
 pub fn diagnose(output: &str) -> Option<String> {
     for (pattern, cause, fix) in CAUSES {
         if let Some(line) = output.lines().find(|line| line.contains(pattern)) {
+            // The first error line names the path; the matched one, the cause.
+            let first = output
+                .lines()
+                .find(|line| line.starts_with("error"))
+                .filter(|first| first != &line);
+            let said = match first {
+                Some(first) => format!("{}\n  {}", first.trim(), line.trim()),
+                None => line.trim().to_owned(),
+            };
             return Some(format!(
                 "cannot build the exercises, and not because of your code: {cause}.\n\
-                 cargo said: {}\nFix: {fix}.",
-                line.trim()
+                 cargo said: {said}\nFix: {fix}."
             ));
         }
     }

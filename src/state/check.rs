@@ -43,23 +43,31 @@ fn check_with(
     let now = clock::now();
     state.credit_time(now);
 
-    let course_print = fingerprint::course(root, checker.timeout().as_secs());
+    let timeout = checker.timeout().as_secs();
+    let course_print = fingerprint::course(root, timeout);
     let mut stale = Vec::new();
-    let mut prints = Vec::new();
+    let mut files = Vec::new();
     for exercise in exercises {
-        let print = fingerprint::exercise(root, exercise, course_print);
+        let own = fingerprint::files(root, exercise);
         let known = state
             .exercises
             .get(&exercise.name)
-            .is_some_and(|record| record.fingerprint == print);
+            .is_some_and(|record| record.fingerprint == fingerprint::combine(course_print, own));
         if !(reuse && known) {
             stale.push(exercise.clone());
-            prints.push(print);
+            files.push(own);
         }
     }
     let verdicts = checker.verdicts(&stale)?;
-    for ((exercise, print), verdict) in stale.iter().zip(prints).zip(&verdicts) {
-        state.record(&exercise.name, print, verdict, now);
+    // The exercises' files as they were before the check (an edit made during
+    // it is checked next time), the course's as the build left them: a first
+    // build writes Cargo.lock.
+    if !stale.is_empty() {
+        let course_print = fingerprint::course(root, timeout);
+        for ((exercise, own), verdict) in stale.iter().zip(files).zip(&verdicts) {
+            let print = fingerprint::combine(course_print, own);
+            state.record(&exercise.name, print, verdict, now);
+        }
     }
 
     // The first exercise in course order that needs work; one never checked

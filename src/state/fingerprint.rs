@@ -41,13 +41,29 @@ pub fn course(root: &Path, timeout_secs: u64) -> Course {
     Course(hash.0)
 }
 
-/// The fingerprint of `exercise`, such as `fnv1a64:6f1c…`.
-pub fn exercise(root: &Path, exercise: &Exercise, course: Course) -> String {
+/// The exercise's own part: its folder and its timeout.
+#[derive(Debug, Clone, Copy)]
+pub struct Files(u64);
+
+/// Hashes the folder of `exercise`.
+pub fn files(root: &Path, exercise: &Exercise) -> Files {
     let mut hash = Fnv::new();
-    hash.write(&course.0.to_le_bytes());
     hash.write(&exercise.timeout_secs.unwrap_or(0).to_le_bytes());
     hash_dir(&mut hash, root, &exercise.dir);
+    Files(hash.0)
+}
+
+/// The fingerprint of an exercise, such as `fnv1a64:6f1c…`, from its two parts.
+pub fn combine(course: Course, files: Files) -> String {
+    let mut hash = Fnv::new();
+    hash.write(&course.0.to_le_bytes());
+    hash.write(&files.0.to_le_bytes());
     format!("fnv1a64:{:016x}", hash.0)
+}
+
+/// The fingerprint of `exercise` as its files are now.
+pub fn exercise(root: &Path, exercise: &Exercise, course: Course) -> String {
+    combine(course, files(root, exercise))
 }
 
 /// Every file under `root/dir`, in sorted order, path and bytes.
