@@ -69,13 +69,14 @@ use sqlx::PgPool;
 use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::postgres::PgPoolOptions;
 
-// ANCHOR: migrator
 /// The tables, from `migrations/`, compiled into the binary: the service
 /// needs no files beside it to set up an empty database.
 // ANCHOR: exercise pub static MIGRATOR: Migrator = sqlx::migrate!();
+// The exercise's folder: one copy of the migrations, as of the tests.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../../exercises/11_postgres/migrations");
 // ANCHOR_END: exercise
 
+// ANCHOR: migrator
 /// Applies the migrations the database does not have yet, and records them
 /// in its `_sqlx_migrations` table. sqlx holds a PostgreSQL advisory lock
 /// meanwhile, so replicas starting together take turns instead of creating

@@ -67,8 +67,9 @@ pub async fn create_order(
             Ok(created(order))
         }
         Err(error) => {
-            // Explicitly, and now: until the rollback reaches PostgreSQL, a
-            // retry with this key would wait on the row we inserted.
+            // Explicitly, before answering: a dropped transaction is rolled
+            // back too, but only once its connection is used again, and until
+            // then a retry with this key would wait on the row we inserted.
             tx.rollback().await?;
             Err(error)
         }
