@@ -681,6 +681,35 @@ async fn the_image_builds_runs_and_serves_the_contract() {
         "container {} passed the contract smoke suite: health, products, a problem, an order retried",
         short(&container.id)
     ));
+    wait_until_healthy(&container);
+    announce(&format!(
+        "container {}: the engine's HEALTHCHECK says healthy",
+        short(&container.id)
+    ));
+}
+
+/// Waits for the engine to run the image's `HEALTHCHECK` and call the
+/// container healthy: `shop --health-check` works inside the image, where
+/// there is no curl, as well as on the host.
+fn wait_until_healthy(container: &engine::Container<'_>) {
+    let started = Instant::now();
+    let mut health = container.health();
+    while health != "healthy" && health != "unhealthy" && started.elapsed() < engine::HEALTHY {
+        std::thread::sleep(Duration::from_millis(500));
+        health = container.health();
+    }
+    assert!(
+        health == "healthy",
+        "The container serves the contract, but after {:?} the engine's health status is \
+         {health:?}, not \"healthy\". The image's HEALTHCHECK must run `shop --health-check` \
+         (exec form, the binary's path inside the image), which asks GET /health on PORT and \
+         exits 0; an orchestrator restarts, or sends no traffic to, a container that is not \
+         healthy. An empty status means the image has no HEALTHCHECK. See {BOOK}.\n\
+         --- the engine's health record ---\n{}\n--- its logs ---\n{}",
+        started.elapsed(),
+        container.health_log(),
+        container.logs()
+    );
 }
 
 fn short(id: &str) -> &str {

@@ -12,6 +12,10 @@ pub use dockerfile_rules::engine::{ENGINE_VAR, REQUIRE_VAR, required};
 /// How long the container may take to answer `/health` once started.
 pub const STARTUP: Duration = Duration::from_secs(60);
 
+/// How long the engine may take to call the container healthy: the
+/// `HEALTHCHECK`'s 10 s interval, then a check of at most 3 s, with slack.
+pub const HEALTHY: Duration = Duration::from_secs(30);
+
 /// An engine whose `info` answered: a daemon (or Podman) that can build.
 pub struct Engine {
     pub program: String,
@@ -118,6 +122,28 @@ impl Container<'_> {
         self.engine
             .quiet(&["inspect", "-f", "{{.State.Running}}", &self.id])
             .is_ok_and(|output| String::from_utf8_lossy(&output.stdout).trim() == "true")
+    }
+
+    /// What the engine says of the image's `HEALTHCHECK`: `starting`,
+    /// `healthy` or `unhealthy`, or an empty string for an image without one.
+    pub fn health(&self) -> String {
+        self.engine
+            .quiet(&[
+                "inspect",
+                "-f",
+                "{{if .State.Health}}{{.State.Health.Status}}{{end}}",
+                &self.id,
+            ])
+            .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+            .unwrap_or_default()
+    }
+
+    /// The output of the last health checks, as the engine kept it.
+    pub fn health_log(&self) -> String {
+        self.engine
+            .quiet(&["inspect", "-f", "{{json .State.Health}}", &self.id])
+            .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+            .unwrap_or_else(|error| format!("(cannot read it: {error})"))
     }
 
     /// What the container printed.
