@@ -10,9 +10,13 @@
 //! 5. Call every declared endpoint without the API key (it must answer 401,
 //!    `WWW-Authenticate: Bearer`) and with it (it must not answer 404 or 405).
 //! 6. Print a table, stop what it started, exit 1 if any check failed.
+//!
+//! A manifest that names a `stack` (chapter 12) is deployed on Docker Swarm
+//! instead, and checked through the stack's proxy: see [`stack`].
 
 mod probe;
 mod service;
+mod stack;
 mod table;
 
 use std::path::{Path, PathBuf};
@@ -26,7 +30,7 @@ use deploy_manifest::Manifest;
 use crate::cli::DeployMode;
 
 /// The variable that holds the key the service demands, when set.
-const API_KEY: &str = "API_KEY";
+pub(crate) const API_KEY: &str = "API_KEY";
 
 /// How to deploy, from the command line.
 pub struct Options {
@@ -45,6 +49,18 @@ pub fn run(path: &Path, options: &Options) -> anyhow::Result<ExitCode> {
         .iter()
         .find(|(name, _)| name == API_KEY)
         .map(|(_, value)| value.clone());
+
+    // A stack file: the service on Docker Swarm, behind the stack's proxy.
+    if let Some(stack) = &manifest.stack {
+        if options.mode == DeployMode::Binary {
+            bail!(
+                "{} names a stack, which runs on Docker Swarm: --mode binary has no stack to \
+                 run. Leave --mode out, or deploy a manifest without `stack`.",
+                path.display()
+            );
+        }
+        return stack::run(path, &manifest, stack, &values, options.wait);
+    }
 
     let plan = service::plan(options, &manifest, path)?;
     println!("{} {}", style("deploy:").bold(), plan.describe());

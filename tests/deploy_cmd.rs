@@ -452,3 +452,43 @@ fn the_solution_image_deploys_in_a_container_where_an_engine_runs() {
         ran.both()
     );
 }
+
+// ------------------------------------------------------------ a stack ----
+// Only what needs no swarm: chapter 12's own test deploys the stack for
+// real, and two tests must never start or leave one swarm at the same time.
+
+#[test]
+fn a_manifest_whose_stack_file_is_missing_says_where_it_looked() {
+    let (dir, path) = edited_manifest(|text| format!("stack = \"stack.yml\"\n{text}"));
+    let ran = deploy(&[path.to_str().expect("a UTF-8 temp path")], &[]);
+    let expected = dir.path().join("stack.yml");
+    assert!(
+        ran.code == 1
+            && ran.stderr.contains("names the stack stack.yml")
+            && ran.stderr.contains(&expected.display().to_string()),
+        "a manifest naming a stack file that is not beside it must fail with the path it \
+         looked for ({}) before anything starts; got exit {}:\n{}",
+        expected.display(),
+        ran.code,
+        ran.both()
+    );
+}
+
+#[test]
+fn a_manifest_with_a_stack_refuses_mode_binary() {
+    let manifest = root().join("solutions/12_swarm/deploy.toml");
+    let ran = deploy(
+        &["--mode", "binary", manifest.to_str().expect("a UTF-8 path")],
+        &[],
+    );
+    assert!(
+        ran.code == 1
+            && ran
+                .stderr
+                .contains("names a stack, which runs on Docker Swarm"),
+        "chapter 12's manifest names a stack: --mode binary has nothing to run and must say so; \
+         got exit {}:\n{}",
+        ran.code,
+        ran.both()
+    );
+}

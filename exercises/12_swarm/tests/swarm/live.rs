@@ -562,7 +562,7 @@ async fn rolling_update_under_load(deployment: &Deployment, base: &str) -> Strin
             update_started = Some(Instant::now());
         }
         if let (Some(since), None) = (update_started, update_took)
-            && sent % 50 == 0
+            && sent.is_multiple_of(50)
         {
             let state = docker
                 .run(&[

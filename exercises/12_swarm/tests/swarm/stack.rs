@@ -384,8 +384,11 @@ pub fn every_image_is_pinned(stack: &Value) -> Result<(), String> {
     Ok(())
 }
 
+/// One promise of the stack: what is wrong with it, or nothing.
+pub type Check = fn(&Value) -> Result<(), String>;
+
 /// Every check, in the order of the page.
-pub const CHECKS: [(&str, fn(&Value) -> Result<(), String>); 9] = [
+pub const CHECKS: [(&str, Check); 9] = [
     ("services", three_services),
     ("replicas", replicas_without_a_virtual_ip),
     ("health check", a_health_check),
@@ -406,7 +409,7 @@ pub fn problems(stack: &Value) -> Vec<String> {
 }
 
 #[track_caller]
-fn pass(check: fn(&Value) -> Result<(), String>) {
+fn pass(check: Check) {
     kit::quiet_panics();
     if let Err(problem) = check(&load()) {
         panic!("{}: {problem}", stack_path().display());
