@@ -19,8 +19,10 @@
 //! Pauses double from 100 ms up to 2 s, and a request is tried at most
 //! [`MAX_ATTEMPTS`] times.
 //!
-//! Test it: `cd exercises/12_swarm && cargo test`; the real swarm test runs
-//! where `docker info` answers. Read `book/src/12_swarm.md`.
+//! Start with `next`, then `pause`, then the TODOs of `stack.yml`. The real
+//! swarm test runs where `docker info` answers.
+//!
+//! Check it: `cargo test` in this directory. Read: `book/src/12_swarm.md`.
 
 // Starting code leaves parts unused until you write them.
 #![allow(unused_variables, clippy::todo)]
