@@ -240,13 +240,13 @@ fn a_wrong_join_code_is_refused_and_nothing_is_kept() {
         "join",
         &dashboard.url,
         "--code",
-        "NOPE-NOPE",
+        "WRNG-CD99",
         "--name",
         "Ada",
     ]));
     assert_eq!(ran.code, 1, "a refused code exits 1: {}", ran.stdout);
     assert!(
-        ran.stderr.contains("refused the join code") && ran.stderr.contains("NOPE-NOPE"),
+        ran.stderr.contains("refused the join code") && ran.stderr.contains("WRNG-CD99"),
         "the error says the code was refused and shows it: {}",
         ran.stderr
     );
