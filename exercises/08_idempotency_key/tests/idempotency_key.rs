@@ -395,6 +395,37 @@ async fn a_quantity_below_one_or_not_an_integer_answers_422_naming_quantity() {
 }
 
 #[tokio::test]
+async fn a_quantity_too_large_for_64_bits_answers_422_saying_it_is_too_large() {
+    let app = spawn().await;
+    let product = create_product(&app, 100).await;
+    let body = format!(r#"{{"product_id": {product}, "quantity": 99999999999999999999999}}"#);
+
+    let res = app
+        .request(Method::POST, "/orders")
+        .header("content-type", "application/json")
+        .header("Idempotency-Key", &kit::unique_name("key"))
+        .body(body)
+        .await;
+
+    let problem = res.expect_problem(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "quantity is 99999999999999999999999, a JSON integer too large for 64 bits: valid JSON \
+         with a value the API cannot take, 422 Unprocessable Content (RFC 9110 §15.5.21).",
+    );
+    let detail = problem["detail"].as_str().unwrap_or_default();
+    res.expect(
+        detail.contains("quantity")
+            && detail.to_lowercase().contains("too large")
+            && !detail.to_lowercase().contains("float"),
+        "a detail that names quantity and says the number is too large",
+        format!("\"detail\": {detail:?}"),
+        "A parser that reads long integers as floats says \"invalid type: floating point\", \
+         which sends the client looking for a fraction it never sent. Say the number is too \
+         large, as chapter 7 does for every integer field.",
+    );
+}
+
+#[tokio::test]
 async fn a_total_too_big_for_64_bits_answers_422_never_a_crash() {
     let app = spawn().await;
     // Seed product 1 costs 1899 cents: times 9e18 is far past i64::MAX.
