@@ -19,7 +19,7 @@ use crate::stack::{self, API, REPLICAS};
 use crate::{BOOK, CHAPTER, announce, course_root, crate_dir};
 
 /// The Dockerfile of the service the stack runs, from the course's root.
-const SHOP_DOCKERFILE: &str = "solutions/10_deploy/Dockerfile";
+const SHOP_DOCKERFILE: &str = "solutions/12_swarm/Dockerfile";
 /// The stream of orders sent during the rolling update: this many, spread
 /// over this long (and on, at the same pace, until the update is done).
 const ORDERS: usize = 2_000;
@@ -131,8 +131,18 @@ impl Docker {
                 "{{.Name}}\t{{.Image}}\t{{.CurrentState}}\t{{.Error}}",
             ])
             .unwrap_or_default();
+        // The shop logs to stderr, which `service logs` passes on as stderr.
         let logs = self
-            .run(&["service", "logs", "--tail", "20", &format!("{stack}_{API}")])
+            .command()
+            .args(["service", "logs", "--tail", "20", &format!("{stack}_{API}")])
+            .output()
+            .map(|output| {
+                format!(
+                    "{}{}",
+                    String::from_utf8_lossy(&output.stdout),
+                    String::from_utf8_lossy(&output.stderr)
+                )
+            })
             .unwrap_or_default();
         format!(
             "--- services ---\n{services}--- tasks ---\n{tasks}--- the API's last lines ---\n{logs}"

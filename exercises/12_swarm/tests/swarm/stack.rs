@@ -121,6 +121,15 @@ pub fn replicas_without_a_virtual_ip(stack: &Value) -> Result<(), String> {
             text(mode)
         ));
     }
+    let db_mode = at(stack, "services.db.deploy.endpoint_mode");
+    if db_mode.and_then(Value::as_str) != Some("dnsrr") {
+        return Err(format!(
+            "services.db.deploy.endpoint_mode must be dnsrr too; it is {}. The API reaches the \
+             database by its name, db: behind a virtual IP, on a machine without IPVS, that name \
+             leads nowhere and every replica fails to start.",
+            text(db_mode)
+        ));
+    }
     Ok(())
 }
 
