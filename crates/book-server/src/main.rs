@@ -99,10 +99,9 @@ async fn serve(args: Args) -> anyhow::Result<()> {
     let _watcher = watch::spawn(builds, &watched, Arc::clone(&book))?;
 
     let stop = stop_signal().context("cannot listen for Ctrl-C and SIGTERM")?;
-    println!("The book: http://{address}/");
     println!(
-        "(Port {}: `cargo run -- serve` keeps port 3000 for your exercise, and the Try-it \
-         panels send there.)",
+        "The book: http://{address}/ (port {}: `cargo run -- serve` keeps port 3000 for your \
+         exercise, and the Try-it panels send there)",
         address.port()
     );
     println!("A page reloads by itself when you save its Markdown. Ctrl-C stops the book.");

@@ -10,7 +10,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Json, Response};
@@ -84,9 +84,9 @@ pub fn router(book: Arc<Book>) -> Router {
         .route("/__restlings/version", get(version))
         .route(
             "/__restlings/try",
-            // One byte over the proxy's own limit, so that it answers the
-            // 413 itself, with its message.
-            post(try_it).layer(DefaultBodyLimit::max(proxy::MAX_REQUEST + 1)),
+            // The handler reads the body under the proxy's own limit, so
+            // that a 413 comes with the proxy's message.
+            post(try_it).layer(DefaultBodyLimit::disable()),
         )
         .fallback(get(file))
         .with_state(book)
@@ -105,7 +105,10 @@ async fn version(State(book): State<Arc<Book>>) -> Response {
     no_cache(Json(version).into_response())
 }
 
-async fn try_it(State(book): State<Arc<Book>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn try_it(State(book): State<Arc<Book>>, headers: HeaderMap, body: Body) -> Response {
+    let Ok(body) = axum::body::to_bytes(body, proxy::MAX_REQUEST + 1).await else {
+        return proxy::ProxyError::TooLarge.into_response();
+    };
     match proxy::handle(&book.client, &headers, body).await {
         Ok(answer) => answer.into_response(),
         Err(error) => error.into_response(),
