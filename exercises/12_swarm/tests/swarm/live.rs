@@ -643,25 +643,7 @@ async fn rolling_update_under_load(deployment: &Deployment, base: &str) -> Strin
         .iter()
         .filter(|order| order.last != Outcome::Status(201) || order.ids.is_empty())
         .collect();
-    let mut owner: BTreeMap<u64, &str> = BTreeMap::new();
-    let mut duplicates = Vec::new();
-    for order in &placed {
-        let ids: BTreeSet<u64> = order.ids.iter().copied().collect();
-        if ids.len() > 1 {
-            duplicates.push(format!(
-                "the key {} got the orders {ids:?}: its retries made new orders",
-                order.key
-            ));
-        }
-        for id in ids {
-            if let Some(other) = owner.insert(id, &order.key) {
-                duplicates.push(format!(
-                    "the order {id} was the answer to two keys, {other} and {}",
-                    order.key
-                ));
-            }
-        }
-    }
+    let duplicates = duplicates(&placed);
     announce(&format!(
         "rolling update under load: {sent} orders sent in {:.1} s, {retried} retried, {} failed \
          after retries, {} duplicate orders; the update took {:.1} s",
@@ -708,6 +690,31 @@ async fn rolling_update_under_load(deployment: &Deployment, base: &str) -> Strin
         "every one of the {sent} orders reads back as placed, from any replica; {REPLICAS} \
          replicas run {next_image}"
     )
+}
+
+/// Each key must have got one order id, however many attempts it took, and
+/// no id may answer two keys.
+fn duplicates(placed: &[Placed]) -> Vec<String> {
+    let mut owner: BTreeMap<u64, &str> = BTreeMap::new();
+    let mut duplicates = Vec::new();
+    for order in placed {
+        let ids: BTreeSet<u64> = order.ids.iter().copied().collect();
+        if ids.len() > 1 {
+            duplicates.push(format!(
+                "the key {} got the orders {ids:?}: its retries made new orders",
+                order.key
+            ));
+        }
+        for id in ids {
+            if let Some(other) = owner.insert(id, &order.key) {
+                duplicates.push(format!(
+                    "the order {id} was the answer to two keys, {other} and {}",
+                    order.key
+                ));
+            }
+        }
+    }
+    duplicates
 }
 
 /// GET every order of the stream, and the ids just above the last one, which
@@ -808,6 +815,39 @@ async fn kill_one_replica(deployment: &Deployment, base: &str) {
             (sent, retried, failed)
         })
     };
+    // Orders too: a POST that the killed replica had taken gets no answer, and
+    // nginx does not send a POST again; the client's retry, with its key, must.
+    let ordering = {
+        let (client, base, bearer) = (
+            client.clone(),
+            Arc::<str>::from(base),
+            Arc::<str>::from(bearer.as_str()),
+        );
+        tokio::spawn(async move {
+            let run = kit::unique_number();
+            let started = Instant::now();
+            let mut orders = tokio::task::JoinSet::new();
+            let mut sent = 0u64;
+            while started.elapsed() < Duration::from_secs(10) {
+                let key = format!("kill-{run}-{sent}");
+                let task = place_order(
+                    client.clone(),
+                    Arc::clone(&base),
+                    Arc::clone(&bearer),
+                    key,
+                    1 + sent % 9,
+                );
+                orders.spawn(task);
+                sent += 1;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            let mut placed = Vec::new();
+            while let Some(done) = orders.join_next().await {
+                placed.push(done.unwrap_or_else(|error| panic!("an order task failed: {error}")));
+            }
+            placed
+        })
+    };
     tokio::time::sleep(Duration::from_secs(1)).await;
     docker
         .run(&["kill", victim])
@@ -816,13 +856,50 @@ async fn kill_one_replica(deployment: &Deployment, base: &str) {
     let (sent, retried, failed) = probing
         .await
         .unwrap_or_else(|error| panic!("the probing task failed: {error}"));
+    let placed = ordering
+        .await
+        .unwrap_or_else(|error| panic!("the ordering task failed: {error}"));
     tokio::task::block_in_place(|| wait_for_replicas(deployment, Some(victim)));
+    let orders_retried = placed.iter().filter(|order| order.attempts > 1).count();
+    let orders_failed: Vec<String> = placed
+        .iter()
+        .filter(|order| order.last != Outcome::Status(201) || order.ids.is_empty())
+        .map(|order| format!("{}: {:?} {}", order.key, order.last, order.detail))
+        .collect();
+    let doubled = duplicates(&placed);
     announce(&format!(
-        "killed replica {victim}: {sent} reads meanwhile, {retried} retried, {} failed; swarm \
-         replaced it, {REPLICAS} healthy replicas again {:.1} s after the kill",
-        failed.len(),
+        "killed replica {victim}: {sent} reads and {} orders meanwhile, {} retried, {} failed \
+         after retries, {} duplicate orders; swarm replaced it, {REPLICAS} healthy replicas \
+         again {:.1} s after the kill",
+        placed.len(),
+        retried as usize + orders_retried,
+        failed.len() + orders_failed.len(),
+        doubled.len(),
         killed.elapsed().as_secs_f64()
     ));
+    assert!(
+        orders_failed.is_empty(),
+        "While one replica was killed, {} of {} orders failed even after their retries: {:?}. \
+         A POST the dead replica had taken gets no answer, and nginx rightly does not send a \
+         POST again; the client must, with the same Idempotency-Key. See {BOOK}, \"Retries \
+         need idempotency\".",
+        orders_failed.len(),
+        placed.len(),
+        orders_failed.iter().take(5).collect::<Vec<_>>()
+    );
+    assert!(
+        doubled.is_empty(),
+        "While one replica was killed, retries made duplicate orders:\n  {}\nA retry with the \
+         same Idempotency-Key must replay the first order, on whichever replica it lands. See \
+         {BOOK}.",
+        doubled.join("\n  ")
+    );
+    let unreadable = read_back(&client, base, &bearer, &placed).await;
+    assert!(
+        unreadable.is_empty(),
+        "Orders placed while a replica was killed cannot be read back as placed:\n  {}",
+        unreadable.join("\n  ")
+    );
     assert!(
         failed.is_empty(),
         "While one replica was killed (`docker kill`, no graceful shutdown), {} of {sent} reads \
