@@ -673,10 +673,18 @@ async fn rolling_update_under_load(deployment: &Deployment, base: &str) -> Strin
     );
     assert!(
         duplicates.is_empty(),
-        "Retries made duplicate orders:\n  {}\nA retry with the same Idempotency-Key must \
-         replay the first order, on whichever replica it lands: the keys must live in the \
-         shared database (chapter 11). See {BOOK}, \"Retries need idempotency\".",
-        duplicates.join("\n  ")
+        "Retries made duplicate orders ({} in all; the first ones):\n  {}\nA retry with the \
+         same Idempotency-Key must replay the first order, on whichever replica it lands: the \
+         keys must live in the shared database (chapter 11). One id answering two keys means \
+         the replicas number their orders each on their own, in memory. See {BOOK}, \"Retries \
+         need idempotency\".",
+        duplicates.len(),
+        duplicates
+            .iter()
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n  ")
     );
 
     // Every order readable, and no order that nobody asked for.
@@ -889,10 +897,16 @@ async fn kill_one_replica(deployment: &Deployment, base: &str) {
     );
     assert!(
         doubled.is_empty(),
-        "While one replica was killed, retries made duplicate orders:\n  {}\nA retry with the \
-         same Idempotency-Key must replay the first order, on whichever replica it lands. See \
-         {BOOK}.",
-        doubled.join("\n  ")
+        "While one replica was killed, retries made duplicate orders ({} in all; the first \
+         ones):\n  {}\nA retry with the same Idempotency-Key must replay the first order, on \
+         whichever replica it lands. See {BOOK}.",
+        doubled.len(),
+        doubled
+            .iter()
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n  ")
     );
     let unreadable = read_back(&client, base, &bearer, &placed).await;
     assert!(
