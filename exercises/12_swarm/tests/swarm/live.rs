@@ -283,15 +283,17 @@ fn deploy(docker: Docker) -> Deployment {
     let status = deployment
         .docker
         .command()
-        .args(["build", "-q", "-f"])
+        .args(["build", "-f"])
         .arg(root.join(SHOP_DOCKERFILE))
         .args(["-t", &image])
         .arg(&root)
-        .stdout(Stdio::null())
+        // Its output goes straight to the terminal, past libtest's capture:
+        // the first build takes minutes, and the log shows each step.
         .status();
     assert!(
         status.as_ref().is_ok_and(|status| status.success()),
-        "`{} build -f {SHOP_DOCKERFILE} -t {image} .` failed ({status:?}): run it from the \
+        "`{} build -f {SHOP_DOCKERFILE} -t {image} .` failed ({status:?}); the log above shows \
+         each step, the last one is the one that failed. Run it from the \
          course's root to see why.",
         deployment.docker.program
     );
