@@ -418,3 +418,54 @@ fn lines(child: &mut Child) -> mpsc::Receiver<String> {
     });
     rx
 }
+
+#[test]
+fn class_send_says_when_the_dashboard_is_down_and_class_leave_stops_the_reports() {
+    let fixture = course();
+    let closed = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let url = format!("http://{}", closed.local_addr().expect("its address"));
+    drop(closed);
+    let joined = run(fixture.restlings(&["class", "join", &url, "--code", CODE, "--name", "Ada"]));
+    assert_eq!(
+        joined.code, 0,
+        "joining works with the dashboard down: {}",
+        joined.stderr
+    );
+
+    let sent = run(fixture.restlings(&["class", "send"]));
+    assert_eq!(
+        sent.code, 1,
+        "class send exits 1 when nothing could be delivered"
+    );
+    assert!(
+        sent.stdout.contains("does not answer") && sent.stdout.contains("stays queued"),
+        "class send says the dashboard is down and the status waits: {}",
+        sent.stdout
+    );
+    assert_eq!(outbox(&fixture.course), 1, "the status is still queued");
+
+    let left = run(fixture.restlings(&["class", "leave"]));
+    assert_eq!(left.code, 0, "class leave succeeds: {}", left.stderr);
+    assert!(
+        left.stdout.contains("Left the class"),
+        "class leave says so: {}",
+        left.stdout
+    );
+    assert!(
+        !fixture.course.join(".restlings/class.toml").exists(),
+        "leaving removes the membership"
+    );
+    let ran = run(fixture.restlings(&[]));
+    assert_eq!(ran.code, 0, "the progress table exits 0: {}", ran.stderr);
+    assert_eq!(
+        outbox(&fixture.course),
+        0,
+        "after leaving, a check queues nothing"
+    );
+    let again = run(fixture.restlings(&["class", "leave"]));
+    assert!(
+        again.stdout.contains("nothing to leave"),
+        "leaving twice says there was nothing to leave: {}",
+        again.stdout
+    );
+}
