@@ -319,3 +319,113 @@ fn every_quiz_file_parses_and_belongs_to_a_page_with_a_quiz_region() {
         }
     }
 }
+
+/// The `StatusCode::NAME` constants in `text`.
+fn status_constants(text: &str) -> BTreeSet<String> {
+    let constant = Regex::new(r"StatusCode::([A-Z][A-Z_]+)").expect("a valid regex");
+    constant
+        .captures_iter(text)
+        .map(|found| found[1].to_owned())
+        .collect()
+}
+
+#[test]
+fn the_status_code_page_lists_exactly_the_codes_the_course_uses() {
+    // What the course's servers send and its tests expect: the solutions,
+    // the exercises' tests and the kit (the exercises' src/ is generated).
+    let mut used = BTreeSet::new();
+    let mut sources = Vec::new();
+    for dir in ["solutions", "exercises", "crates/kit"] {
+        sources.extend(files_with_extension(&root().join(dir), "rs"));
+    }
+    for source in sources {
+        let relative = source.strip_prefix(root()).unwrap_or(&source);
+        let generated = relative.starts_with("exercises")
+            && relative
+                .components()
+                .nth(2)
+                .is_some_and(|part| part.as_os_str() == "src");
+        if !generated && !relative.starts_with("target") {
+            used.extend(status_constants(&read(&source)));
+        }
+    }
+    let page_path = root().join("book/src/status_codes.md");
+    let page = read(&page_path);
+    let rows: Vec<&str> = page
+        .lines()
+        .filter(|line| line.starts_with("| `") && line.contains("StatusCode::"))
+        .collect();
+    let listed: BTreeSet<String> = rows.iter().flat_map(|row| status_constants(row)).collect();
+    let missing: Vec<&String> = used.difference(&listed).collect();
+    assert!(
+        missing.is_empty(),
+        "the course uses {missing:?}, and {} has no row for them: add one with its meaning, \
+         its RFC section and the chapter that teaches it",
+        page_path.display()
+    );
+    let stale: Vec<&String> = listed.difference(&used).collect();
+    assert!(
+        stale.is_empty(),
+        "{} lists {stale:?}, which no solution, test or the kit uses any more: remove the row",
+        page_path.display()
+    );
+    for row in rows {
+        assert!(
+            row.contains("rfc-editor.org/rfc/") && row.contains(".md)"),
+            "{}: each row needs a link to its RFC section and to the chapter that teaches it: \
+             {row}",
+            page_path.display()
+        );
+    }
+}
+
+#[test]
+fn every_runner_command_a_page_shows_is_one_the_runner_takes() {
+    use clap::Parser as _;
+    // `cargo run -- ...` in a code span, or on a console line.
+    let command = Regex::new(r"cargo run -- ([^`\n#]+)").expect("a valid regex");
+    let mut wrong = Vec::new();
+    let mut checked = 0;
+    for page in files_with_extension(&root().join("book/src"), "md") {
+        let text = read(&page);
+        for (number, line) in text.lines().enumerate() {
+            for found in command.captures_iter(line) {
+                let words: Vec<&str> = found[1]
+                    .split_whitespace()
+                    .take_while(|word| !matches!(*word, "&&" | "|" | ">" | "2>&1"))
+                    .map(|word| word.trim_end_matches([')', ',', ';', '.', ':']))
+                    .filter(|word| !word.is_empty())
+                    .collect();
+                checked += 1;
+                let args = std::iter::once("restlings").chain(words.iter().copied());
+                let parsed = restlings::cli::Cli::try_parse_from(args);
+                if let Err(error) = parsed
+                    && !matches!(
+                        error.kind(),
+                        clap::error::ErrorKind::DisplayHelp
+                            | clap::error::ErrorKind::DisplayVersion
+                    )
+                {
+                    let why = error.to_string();
+                    let why = why.lines().next().unwrap_or_default();
+                    wrong.push(format!(
+                        "{}:{}: `cargo run -- {}`: {why}",
+                        page.strip_prefix(root()).unwrap_or(&page).display(),
+                        number + 1,
+                        words.join(" ")
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        checked > 10,
+        "only {checked} runner commands found in the book"
+    );
+    assert!(
+        wrong.is_empty(),
+        "the book shows runner commands the runner does not take: fix the page, or the \
+         command's name in src/cli.rs:\n  {}",
+        wrong.join("\n  ")
+    );
+}
