@@ -454,8 +454,71 @@ fn the_solution_image_deploys_in_a_container_where_an_engine_runs() {
 }
 
 // ------------------------------------------------------------ a stack ----
-// Only what needs no swarm: chapter 12's own test deploys the stack for
-// real, and two tests must never start or leave one swarm at the same time.
+// One test only deploys on a swarm: two tests of one binary run at once, and
+// must never start or leave one swarm together. Chapter 12's own test is in
+// another binary, which cargo runs before or after this one, never alongside.
+
+#[test]
+fn the_chapter_12_stack_deploys_on_a_swarm_and_passes_every_check_through_its_proxy() {
+    let engine = match engine::find() {
+        Ok(engine) => engine,
+        Err(reason) if engine::required() => panic!(
+            "{}=1, but there is no container engine: {reason}",
+            engine::REQUIRE_VAR
+        ),
+        Err(reason) => {
+            println!("SKIPPED: no container engine ({reason})");
+            return;
+        }
+    };
+    let dir = root().join("solutions/12_swarm");
+    let image = "restlings-shop:12";
+    let built = Command::new(&engine)
+        .env("DOCKER_BUILDKIT", "1")
+        .args(["build", "--tag", image, "--file"])
+        .arg(dir.join("Dockerfile"))
+        .arg(".")
+        .current_dir(root())
+        .status()
+        .expect("the engine starts");
+    assert!(built.success(), "`{engine} build` must build {image}");
+    let manifest = dir.join("deploy.toml");
+
+    let ran = deploy(&[manifest.to_str().expect("a UTF-8 path")], &[]);
+
+    for line in ran.stdout.lines() {
+        let _ = writeln!(std::io::stderr(), "[12_swarm deploy] {line}");
+    }
+    assert_eq!(
+        ran.code,
+        0,
+        "chapter 12's stack must pass every check through its proxy:\n{}",
+        ran.both()
+    );
+    assert!(
+        ran.stdout.contains("on Docker Swarm")
+            && ran
+                .stdout
+                .contains("healthy: every replica is healthy: restlings_api 3/3")
+            && ran
+                .stdout
+                .contains("every one of the 10 checks passed through the proxy")
+            && ran.stdout.contains("removed: the stack `restlings`"),
+        "the runner deploys the stack, waits for 3 healthy replicas, checks through the proxy \
+         and removes the stack:\n{}",
+        ran.both()
+    );
+    let stacks = Command::new(&engine)
+        .args(["stack", "ls", "--format", "{{.Name}}"])
+        .output()
+        .map(|output| String::from_utf8_lossy(&output.stdout).into_owned())
+        .unwrap_or_default();
+    assert!(
+        !stacks.lines().any(|name| name == "restlings"),
+        "after `restlings deploy` the stack `restlings` must be gone; `{engine} stack ls` \
+         says:\n{stacks}"
+    );
+}
 
 #[test]
 fn a_manifest_whose_stack_file_is_missing_says_where_it_looked() {
