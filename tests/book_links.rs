@@ -429,3 +429,39 @@ fn every_runner_command_a_page_shows_is_one_the_runner_takes() {
         wrong.join("\n  ")
     );
 }
+
+#[test]
+fn every_rfc_a_chapter_relies_on_is_linked_in_its_further_reading() {
+    let cited = Regex::new(r"\bRFC (\d{3,5})\b").expect("a valid regex");
+    let mut missing = Vec::new();
+    for exercise in course().exercises() {
+        let text = read(&root().join(&exercise.book));
+        let Some((body, further)) = text.split_once("\n## Further reading\n") else {
+            continue; // tests/book.rs requires the section
+        };
+        let numbers: BTreeSet<String> = cited
+            .captures_iter(body)
+            .map(|found| found[1].to_owned())
+            .collect();
+        for number in numbers {
+            if !further.contains(&format!("rfc-editor.org/rfc/rfc{number}")) {
+                missing.push(format!(
+                    "{} cites RFC {number}, and its `## Further reading` has no link to it \
+                     (https://www.rfc-editor.org/rfc/rfc{number}#section-N, with the section)",
+                    exercise.book.display()
+                ));
+            }
+        }
+        assert!(
+            further.contains("#section-") || !further.contains("rfc-editor.org"),
+            "{}: link RFCs by section (…/rfc/rfc9110#section-9.2.2), so the reader lands on \
+             the rule itself",
+            exercise.book.display()
+        );
+    }
+    assert!(
+        missing.is_empty(),
+        "chapters name RFCs they do not point to:\n  {}",
+        missing.join("\n  ")
+    );
+}
