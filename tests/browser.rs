@@ -378,3 +378,49 @@ fn a_chapter_page_is_saved_as_a_screenshot_under_target() {
 fn display(path: &Path) -> String {
     path.display().to_string()
 }
+
+#[test]
+fn a_quiz_answer_is_checked_and_its_why_shown() {
+    let Some(browser) = Browser::launch_or_skip() else {
+        return;
+    };
+    let (_dir, state) = state_dir();
+    let book = BookServer::start(&state);
+    let page = page(&browser);
+    let url = book.at("/03_get.html");
+    goto(&page, &url);
+    if let Err(error) = page.wait_for("!!document.querySelector('.quiz-check')", SHOWN) {
+        panic!("03_get.html has no quiz with a Check button: {error:#}");
+    }
+
+    // Act: answer question 2 ("`GET /products/abc`"), first wrongly, then rightly.
+    let answer = |choice: &str| {
+        format!(
+            "(() => {{ const q = document.querySelectorAll('.restlings-quiz .quiz-question')[1];\
+             const input = Array.from(q.querySelectorAll('label'))\
+               .find(l => l.textContent.includes('{choice}')).querySelector('input');\
+             input.checked = true; q.querySelector('.quiz-check').click();\
+             return [q.querySelector('.quiz-verdict').textContent,\
+                     q.querySelector('.quiz-answer').open]; }})()"
+        )
+    };
+    let wrong = eval(&page, &answer("404 Not Found"));
+    let right = eval(&page, &answer("400 Bad Request"));
+
+    // Assert
+    assert_eq!(
+        wrong,
+        serde_json::json!(["Not quite: read why below.", true]),
+        "404 is the wrong answer for /products/abc: the quiz must say so and open the why"
+    );
+    assert_eq!(
+        right,
+        serde_json::json!(["Right.", true]),
+        "400 is the right answer: the quiz must say so"
+    );
+    assert!(
+        page.errors().is_empty(),
+        "the quiz left errors in the console: {:?}",
+        page.errors()
+    );
+}
