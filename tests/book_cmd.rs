@@ -246,3 +246,43 @@ fn the_proxy_limits_the_body_and_the_time_and_says_when_nothing_answers() {
         "the answer carries the curl line: {answer}"
     );
 }
+
+/// The build's version, as the page polls it.
+fn version(book: &BookServer) -> u64 {
+    let mut response = agent()
+        .get(book.at("/__restlings/version"))
+        .call()
+        .expect("the version endpoint answers");
+    let text = response.body_mut().read_to_string().unwrap_or_default();
+    let version: Value = serde_json::from_str(&text).expect("the version is JSON");
+    version["version"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no version in {text}"))
+}
+
+#[test]
+fn saving_a_page_rebuilds_the_book_and_moves_its_version_on() {
+    let (_dir, state) = state_dir();
+    let book = BookServer::start(&state);
+    let before = version(&book);
+
+    // Act: "save" the glossary (its content unchanged, its time new).
+    let page = root().join("book/src/glossary.md");
+    std::fs::File::options()
+        .append(true)
+        .open(&page)
+        .and_then(|file| file.set_modified(std::time::SystemTime::now()))
+        .expect("the page's time can be set");
+
+    // Assert: the page's script sees a new version, and reloads.
+    let started = Instant::now();
+    while version(&book) == before {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "20 s after {} changed, the book's version is still {before}: the server did not \
+             rebuild, so an open page would not reload",
+            page.display()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
