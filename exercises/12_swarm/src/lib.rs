@@ -19,7 +19,7 @@
 //! Pauses double from 100 ms up to 2 s, and a request is tried at most
 //! [`MAX_ATTEMPTS`] times.
 //!
-//! Start with `next`, then `pause`, then the TODOs of `stack.yml`. The real
+//! Start with `next`, then `pause`, then the marked spots of `stack.yml`. The real
 //! swarm test runs where `docker info` answers.
 //!
 //! Check it: `cargo test` in this directory. Read: `book/src/12_swarm.md`.
