@@ -373,6 +373,29 @@ fn a_chapter_page_is_saved_as_a_screenshot_under_target() {
         path.display()
     );
     println!("screenshot of 03_get.html: {}", display(&path));
+    // And the parts the book adds, scrolled into view.
+    for (part, selector) in [
+        ("try-it", ".restlings-try-panel"),
+        ("solution", ".restlings-locked"),
+        ("quiz", ".restlings-quiz"),
+    ] {
+        let shown = eval(
+            &page,
+            &format!(
+                "(() => {{ const e = document.querySelector('{selector}'); \
+                 if (!e) return false; e.scrollIntoView(); return true; }})()"
+            ),
+        );
+        assert_eq!(
+            shown,
+            serde_json::Value::Bool(true),
+            "03_get.html has no {selector} to show"
+        );
+        let path = target.join("browser").join(format!("03_get-{part}.png"));
+        page.screenshot(&path)
+            .unwrap_or_else(|error| panic!("{error:#}"));
+        println!("screenshot of 03_get.html's {part}: {}", display(&path));
+    }
 }
 
 fn display(path: &Path) -> String {

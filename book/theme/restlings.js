@@ -32,7 +32,7 @@
             document.documentElement.classList.add('restlings-served');
             showProgress(progress);
             gateSolutions(progress);
-            setUpTryIt();
+            setUpTryIt(progress);
             reloadOnChange();
             setInterval(() => {
                 fetch(api + 'progress', { cache: 'no-store' })
@@ -124,12 +124,19 @@
             if (!note) {
                 note = document.createElement('p');
                 note.className = 'restlings-locked';
-                const why = exercise.status === 'unknown'
-                    ? 'The book does not know yet whether `' + exercise.name + '` passes. '
-                    : '`' + exercise.name + '` does not pass yet. ';
+                const code = text => element('code', { text });
+                if (exercise.status === 'unknown') {
+                    note.appendChild(document.createTextNode('The book does not know yet whether '));
+                    note.appendChild(code(exercise.name));
+                    note.appendChild(document.createTextNode(' passes. '));
+                } else {
+                    note.appendChild(code(exercise.name));
+                    note.appendChild(document.createTextNode(' does not pass yet. '));
+                }
                 note.appendChild(document.createTextNode(
-                    why + 'The solution opens by itself once it does (`cargo run -- verify ' +
-                    exercise.name + '`). '));
+                    'The solution opens by itself once it does ('));
+                note.appendChild(code('cargo run -- verify ' + exercise.name));
+                note.appendChild(document.createTextNode('). '));
                 const button = document.createElement('button');
                 button.type = 'button';
                 button.className = 'restlings-show-anyway';
@@ -180,9 +187,10 @@
 
     // ---- Try it -------------------------------------------------------------
 
-    function setUpTryIt() {
+    function setUpTryIt(progress) {
+        const exercise = thisChapter(progress);
         for (const spot of document.querySelectorAll('.restlings-try')) {
-            spot.appendChild(tryPanel(spot.dataset));
+            spot.appendChild(tryPanel(spot.dataset, exercise ? exercise.name : null));
         }
     }
 
@@ -208,7 +216,7 @@
         ]);
     }
 
-    function tryPanel(data) {
+    function tryPanel(data, exercise) {
         const server = element('input', {
             class: 'restlings-try-server',
             value: localStorage.getItem('restlings-server') || defaultServer,
@@ -259,6 +267,12 @@
 
         return element('div', { class: 'restlings-try-panel' }, [
             element('p', { class: 'restlings-try-title', text: 'Try it on your server' }),
+            element('p', { class: 'restlings-try-how' }, [
+                document.createTextNode('Start it in a terminal with '),
+                element('code', { text: 'cargo run -- serve' + (exercise ? ' ' + exercise : '') }),
+                document.createTextNode(', then Send: the book passes the request on and shows ' +
+                    'the answer, with the same request as a curl line.'),
+            ]),
             field('Server', server),
             element('div', { class: 'restlings-try-line' }, [method, path]),
             field('Headers (one "Name: value" a line)', headers),
