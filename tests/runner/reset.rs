@@ -179,3 +179,85 @@ fn a_reset_that_stops_half_way_loses_nothing() {
         "no temporary file is left in the exercise: {leftovers:?}"
     );
 }
+
+/// In a terminal, reset asks, and only `y` goes on.
+#[cfg(unix)]
+#[test]
+fn in_a_terminal_reset_asks_first_and_only_y_changes_anything() {
+    use assert_cmd::cargo::cargo_bin;
+    use nix::pty::openpty;
+    use std::fs::File;
+    use std::io::{Read, Write};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let fixture = Fixture::new("course");
+    with_solution(
+        &fixture,
+        &[("lib.rs", "pub fn answer() -> u32 {\n    42\n}\n")],
+    );
+    let lib = fixture.course.join("exercises/03_fails/src/lib.rs");
+    let mine = fs::read(&lib).expect("the learner's lib.rs");
+    for (answer, changes) in [("n", false), ("y", true)] {
+        let Ok(pty) = openpty(None, None) else {
+            eprintln!(
+                "SKIPPED: no pseudo-terminal on this machine, so the question was not tested"
+            );
+            return;
+        };
+        let tty = || Stdio::from(pty.slave.try_clone().expect("share the pty"));
+        let mut child = Command::new(cargo_bin!("restlings"))
+            .args(["--course"])
+            .arg(&fixture.course)
+            .args(["reset", "03_fails"])
+            .env_remove("RESTLINGS_COURSE")
+            .stdin(tty())
+            .stdout(tty())
+            .stderr(tty())
+            .spawn()
+            .expect("start restlings reset");
+        let mut keyboard = File::from(pty.master.try_clone().expect("the pty's input"));
+        let mut screen = File::from(pty.master);
+        let (sender, chunks) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buffer = [0_u8; 4096];
+            while let Ok(read) = screen.read(&mut buffer) {
+                if read == 0 || sender.send(buffer[..read].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut text = String::new();
+        let until = Instant::now() + Duration::from_secs(30);
+        while !text.contains("Type y and Enter") && Instant::now() < until {
+            if let Ok(chunk) = chunks.recv_timeout(Duration::from_millis(200)) {
+                text.push_str(&String::from_utf8_lossy(&chunk));
+            }
+        }
+        assert!(
+            text.contains("Type y and Enter"),
+            "in a terminal, reset asks before it changes anything:\n{text}"
+        );
+        keyboard
+            .write_all(format!("{answer}\n").as_bytes())
+            .expect("answer the question");
+        let status = child.wait().expect("reset ends");
+        assert_eq!(
+            status.success(),
+            changes,
+            "answering {answer:?} should {} the reset",
+            if changes { "go on with" } else { "stop" }
+        );
+        let now = fs::read(&lib).expect("lib.rs is there");
+        assert_eq!(
+            now != mine,
+            changes,
+            "after {answer:?}, lib.rs should be {}",
+            if changes {
+                "the starting code"
+            } else {
+                "the learner's, untouched"
+            }
+        );
+    }
+}
