@@ -465,3 +465,41 @@ fn every_rfc_a_chapter_relies_on_is_linked_in_its_further_reading() {
         missing.join("\n  ")
     );
 }
+
+#[test]
+fn each_exercises_failure_reports_point_to_its_own_chapter_page() {
+    // The kit ends every failure with `Read: book/src/<CHAPTER>.md`.
+    let chapter = Regex::new(r#"const CHAPTER: &str = "([^"]+)";"#).expect("a valid regex");
+    let mut pointed = 0;
+    for exercise in course().exercises() {
+        let tests = root().join(&exercise.dir).join("tests");
+        if !tests.is_dir() {
+            continue;
+        }
+        for file in files_with_extension(&tests, "rs") {
+            for found in chapter.captures_iter(&read(&file)) {
+                pointed += 1;
+                let named = &found[1];
+                assert_eq!(
+                    named,
+                    exercise.name,
+                    "{} points its failure reports to book/src/{named}.md, but it tests \
+                     `{}`: set CHAPTER to \"{}\"",
+                    file.display(),
+                    exercise.name,
+                    exercise.name
+                );
+                assert!(
+                    html().join(format!("{named}.html")).is_file(),
+                    "{}'s failures say `Read: book/src/{named}.md`, and the built book has no \
+                     {named}.html",
+                    file.display()
+                );
+            }
+        }
+    }
+    assert!(
+        pointed >= 9,
+        "only {pointed} exercises' tests declare the CHAPTER their failures point to"
+    );
+}
