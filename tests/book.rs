@@ -646,3 +646,32 @@ fn pages_outside_the_chapters_type_no_more_than_a_signature_of_rust() {
         }
     }
 }
+
+#[test]
+fn plain_mdbook_builds_the_book_too_with_the_quizzes_left_to_cargo_run_book() {
+    // What `mdbook serve book` does, for a reader who has mdBook: no quiz
+    // preprocessor, no book server. The page keeps its fallback sentence, and
+    // the book's script is there but finds no server, so it changes nothing.
+    let out = TempDir::new().expect("a temporary folder: check the disk space");
+    let mut book = match mdbook_driver::MDBook::load(root().join(BOOK_DIR)) {
+        Ok(book) => book,
+        Err(error) => panic!("plain mdBook cannot load book/: {error:#}"),
+    };
+    book.config.build.build_dir = out.path().to_path_buf();
+    if let Err(error) = book.build() {
+        panic!(
+            "plain mdBook (as `mdbook serve book` runs it) cannot build the book: {error:#}. \
+             Keep book.toml to settings mdBook knows, and the pages to plain Markdown"
+        );
+    }
+    let page = read(&book.build_dir_for("html").join("03_get.html"));
+    assert!(
+        page.contains("cargo run -- book") && !page.contains("class=\"restlings-quiz\""),
+        "without the book server, 03_get.html must show the sentence pointing to \
+         `cargo run -- book` where the questions go"
+    );
+    assert!(
+        page.contains("src=\"theme/restlings"),
+        "plain mdBook must load book/theme/restlings.js too (book.toml's additional-js)"
+    );
+}

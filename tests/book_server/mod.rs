@@ -94,7 +94,21 @@ impl BookServer {
 }
 
 impl Drop for BookServer {
+    /// SIGTERM first, as Ctrl-C would, so the server removes its build
+    /// folder; then SIGKILL if it has not stopped within 5 s.
     fn drop(&mut self) {
+        #[cfg(unix)]
+        if let Ok(pid) = i32::try_from(self.child.id()) {
+            use nix::sys::signal::{Signal, kill};
+            let _ = kill(nix::unistd::Pid::from_raw(pid), Signal::SIGTERM);
+            let started = std::time::Instant::now();
+            while started.elapsed() < Duration::from_secs(5) {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
