@@ -25,7 +25,7 @@ use restlings_browser::{Browser, Page};
 
 /// How long the page's script may take to show what the server says (it
 /// polls the progress every 2 s).
-const SHOWN: Duration = Duration::from_secs(10);
+const SHOWN: Duration = Duration::from_secs(20);
 
 fn page(browser: &Browser) -> Page {
     browser
