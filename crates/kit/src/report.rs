@@ -282,8 +282,8 @@ fn write_footer(out: &mut String, context: &Context, steps: &[Step], failed: usi
     }
     let _ = writeln!(
         out,
-        "\nRead: book/src/{chapter}.md (or run `mdbook serve book --port 3001` and open \
-         http://localhost:3001/{chapter}.html)"
+        "\nRead: book/src/{chapter}.md (or run `cargo run -- book` and open \
+         http://127.0.0.1:3001/{chapter}.html)"
     );
 }
 
