@@ -150,6 +150,11 @@ pub enum Command {
     /// check, calls each endpoint without and with API_KEY, prints a table and
     /// stops the service. The values of the manifest's `env` come from this
     /// shell. Exits 1 if any check fails.
+    ///
+    /// A manifest that names a `stack` (chapter 12) is deployed on Docker
+    /// Swarm instead: the stack file, API_KEY as a swarm secret, every
+    /// replica waited for until healthy, each endpoint checked through the
+    /// stack's proxy, and the stack removed afterwards.
     Deploy {
         /// The manifest, such as `exercises/10_deploy/deploy.toml`
         path: PathBuf,
