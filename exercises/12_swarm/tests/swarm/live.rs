@@ -297,7 +297,12 @@ fn deploy(docker: Docker) -> Deployment {
          course's root to see why.",
         deployment.docker.program
     );
+    // The new version of the rolling update: the same build under another
+    // tag, as a release pipeline would push it. Both tags go at the end.
     deployment.images.push(image.clone());
+    deployment
+        .images
+        .push(format!("restlings-shop:12-test-{run}-b"));
     announce(&format!(
         "built {image} in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -536,13 +541,14 @@ async fn rolling_update_under_load(deployment: &Deployment, base: &str) -> Strin
     let client = client();
     let docker = &deployment.docker;
     let service = format!("{}_{API}", deployment.stack);
-    let next_image = deployment
-        .images
-        .first()
-        .map(|image| image.replace("-a", "-b"))
-        .unwrap_or_default();
+    let [image, next_image] = &deployment.images[..] else {
+        panic!(
+            "the deployment names two image tags: {:?}",
+            deployment.images
+        );
+    };
     docker
-        .run(&["tag", &deployment.images[0], &next_image])
+        .run(&["tag", image, next_image])
         .unwrap_or_else(|error| panic!("cannot tag the new version: {error}"));
 
     let run = kit::unique_number();
@@ -563,12 +569,7 @@ async fn rolling_update_under_load(deployment: &Deployment, base: &str) -> Strin
         if update_started.is_none() && started.elapsed() >= Duration::from_secs(2) {
             docker
                 .run(&[
-                    "service",
-                    "update",
-                    "--detach",
-                    "--image",
-                    &next_image,
-                    &service,
+                    "service", "update", "--detach", "--image", next_image, &service,
                 ])
                 .unwrap_or_else(|error| panic!("{error}\nthe rolling update did not start"));
             update_started = Some(Instant::now());
@@ -635,7 +636,9 @@ async fn rolling_update_under_load(deployment: &Deployment, base: &str) -> Strin
         .unwrap_or_default();
     assert!(
         images.lines().count() == REPLICAS as usize
-            && images.lines().all(|image| image.trim() == next_image),
+            && images
+                .lines()
+                .all(|image| image.trim() == next_image.as_str()),
         "After the update every replica must run {next_image}; swarm runs {images:?}."
     );
 
