@@ -10,7 +10,8 @@
 //! Run it: `DATABASE_URL=postgres://… cargo run`, then `curl localhost:8080/products`.
 
 // Starting code leaves parts unused until you write them.
-#![allow(dead_code, unused_imports, unreachable_code, unused_variables, clippy::todo)]
+#![allow(dead_code, unused_imports, unreachable_code)]
+#![allow(unused_variables, clippy::todo)]
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};

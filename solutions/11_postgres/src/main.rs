@@ -9,7 +9,8 @@
 // ANCHOR: exercise //! Run it: `DATABASE_URL=postgres://… cargo run`, then `curl localhost:8080/products`.
 // ANCHOR: exercise
 // ANCHOR: exercise // Starting code leaves parts unused until you write them.
-// ANCHOR: exercise #![allow(dead_code, unused_imports, unreachable_code, unused_variables, clippy::todo)]
+// ANCHOR: exercise #![allow(dead_code, unused_imports, unreachable_code)]
+// ANCHOR: exercise #![allow(unused_variables, clippy::todo)]
 //! Run it: `DATABASE_URL=postgres://… cargo run -p sol11_postgres`, then
 //! `curl localhost:8080/products`.
 // ANCHOR_END: exercise
