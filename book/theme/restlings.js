@@ -269,7 +269,11 @@
             element('p', { class: 'restlings-try-title', text: 'Try it on your server' }),
             element('p', { class: 'restlings-try-how' }, [
                 document.createTextNode('Start it in a terminal with '),
-                element('code', { text: 'cargo run -- serve' + (exercise ? ' ' + exercise : '') }),
+                // A chapter that `serve` cannot run (its app needs a database)
+                // names its own command in data-start.
+                element('code', {
+                    text: data.start || 'cargo run -- serve' + (exercise ? ' ' + exercise : ''),
+                }),
                 document.createTextNode(', then Send: the book passes the request on and shows ' +
                     'the answer, with the same request as a curl line.'),
             ]),
