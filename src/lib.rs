@@ -12,6 +12,7 @@ pub mod deploy;
 pub mod dev;
 pub mod dockerfile;
 pub mod doctor;
+pub mod files;
 pub mod hint;
 pub mod list;
 pub mod remote;

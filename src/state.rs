@@ -56,7 +56,6 @@ use crate::check::{Outcome, TestStatus, Verdict, libtest::Failure};
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -210,17 +209,9 @@ impl State {
         let dir = folder(root)?;
         let path = path(root);
         let temporary = dir.join(format!("{FILE}.{}.tmp", std::process::id()));
-        let text = serde_json::to_vec_pretty(self).context("cannot encode the progress")?;
-        let written = std::fs::File::create(&temporary).and_then(|mut file| {
-            file.write_all(&text)?;
-            file.write_all(b"\n")?;
-            file.sync_all()
-        });
-        if let Err(error) = written {
-            let _ = std::fs::remove_file(&temporary);
-            return Err(error).with_context(|| unwritable(&dir));
-        }
-        std::fs::rename(&temporary, &path).with_context(|| unwritable(&dir))
+        let mut text = serde_json::to_vec_pretty(self).context("cannot encode the progress")?;
+        text.push(b'\n');
+        crate::files::replace(&path, &temporary, &text).with_context(|| unwritable(&dir))
     }
 
     /// Records `verdict` as the last word on `name`, checked at `now` (seconds

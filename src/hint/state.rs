@@ -65,19 +65,11 @@ impl Shown {
             .map(|(name, level)| format!("{name} {level}\n"))
             .collect();
         let temporary = dir.join(format!("{FILE}.tmp"));
-        std::fs::write(&temporary, text).with_context(|| {
+        let path = path(root);
+        crate::files::replace(&path, &temporary, text.as_bytes()).with_context(|| {
             format!(
                 "cannot write {}: check the disk space and that the folder is writable",
-                temporary.display()
-            )
-        })?;
-        let path = path(root);
-        std::fs::rename(&temporary, &path).with_context(|| {
-            format!(
-                "cannot move {} to {}: delete {} and run the command again",
-                temporary.display(),
-                path.display(),
-                dir.display()
+                path.display()
             )
         })
     }

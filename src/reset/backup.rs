@@ -1,9 +1,9 @@
 //! The copy of the learner's files that a reset keeps, made durable before
 //! anything of theirs is touched, and the atomic writes of the reset itself.
 
+use crate::files;
 use anyhow::{Context, bail};
-use std::fs::{self, File};
-use std::io::Write;
+use std::fs;
 use std::path::{Path, PathBuf};
 
 /// A new folder under `parent` called `name` (or `name-2`, `name-3`… if a
@@ -46,7 +46,8 @@ pub fn copy(root: &Path, files: &[PathBuf], backup: &Path) -> anyhow::Result<()>
                 }
             }
         }
-        write_synced(&to, &bytes).with_context(|| format!("cannot write {}", to.display()))?;
+        files::write_synced(&to, &bytes)
+            .with_context(|| format!("cannot write {}", to.display()))?;
     }
     // A file's name lives in its folder: sync the folders too, or a crash
     // could keep the bytes and lose the names.
@@ -81,28 +82,11 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     let temporary = parent.join(format!(".{name}.restlings-reset.tmp"));
-    write_synced(&temporary, bytes)
-        .with_context(|| format!("cannot write {}", temporary.display()))?;
-    if let Err(error) = fs::rename(&temporary, path) {
-        let _ = fs::remove_file(&temporary);
-        return Err(error).with_context(|| format!("cannot replace {}", path.display()));
-    }
-    sync_dir(parent)
+    files::replace(path, &temporary, bytes)
+        .with_context(|| format!("cannot replace {}", path.display()))
 }
 
-fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut file = File::create(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
-}
-
-/// Syncs a folder's entries to the disk, where the system allows it.
+/// Syncs a folder to the disk, saying which one when it cannot.
 fn sync_dir(dir: &Path) -> anyhow::Result<()> {
-    #[cfg(unix)]
-    File::open(dir)
-        .and_then(|folder| folder.sync_all())
-        .with_context(|| format!("cannot sync {} to the disk", dir.display()))?;
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
+    files::sync_dir(dir).with_context(|| format!("cannot sync {} to the disk", dir.display()))
 }
