@@ -243,3 +243,7 @@ pub fn free_port() -> u16 {
 pub fn unique_name(prefix: &str) -> String {
     format!("{prefix}-{}", unique_number())
 }
+
+// Linked for its shared library only: see crates/kit/Cargo.toml.
+#[cfg(not(windows))]
+use restlings_dylib as _;
