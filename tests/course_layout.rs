@@ -273,3 +273,39 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
     }
     files
 }
+
+/// The dev profile compiles incrementally only what a learner edits
+/// (BENCHMARKS.md): every exercise package, and nothing else.
+#[test]
+fn exactly_the_exercises_compile_incrementally() {
+    let workspace = cargo_toml(&root());
+    let dev = &workspace["profile"]["dev"];
+    assert_eq!(
+        dev.get("incremental").and_then(toml::Value::as_bool),
+        Some(false),
+        "Cargo.toml's [profile.dev] must set `incremental = false`: the runner, kit and solutions \
+         are built once, and their incremental caches only fill target/"
+    );
+    let overrides: BTreeSet<String> = dev
+        .get("package")
+        .and_then(toml::Value::as_table)
+        .into_iter()
+        .flatten()
+        .filter(|(_, settings)| {
+            settings.get("incremental").and_then(toml::Value::as_bool) == Some(true)
+        })
+        .map(|(package, _)| package.clone())
+        .collect();
+    let exercises: BTreeSet<String> = course()
+        .exercises()
+        .iter()
+        .filter_map(|exercise| {
+            package_name(&cargo_toml(&root().join(&exercise.dir))).map(str::to_owned)
+        })
+        .collect();
+    assert_eq!(
+        overrides, exercises,
+        "Cargo.toml needs `[profile.dev.package.<name>] incremental = true` for each exercise \
+         package and for no other: an exercise without it recompiles from scratch at every edit"
+    );
+}
