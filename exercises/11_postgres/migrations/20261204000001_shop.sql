@@ -1,6 +1,6 @@
--- The shop's state, in PostgreSQL. Embedded in the binary by
--- `sqlx::migrate!` and applied at startup: a new database gets these
--- tables once, and every later start finds them, rows and all.
+-- The shop's state, in PostgreSQL. Embedded in the binary (`MIGRATIONS`
+-- in src/lib.rs) and applied at startup by sqlx's migrator: a new database
+-- gets these tables once, and every later start finds them, rows and all.
 -- ANCHOR: products
 
 -- The catalogue. Ids are chapter 8's: positive, chosen by POST or by a PUT.

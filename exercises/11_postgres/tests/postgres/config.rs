@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use kit::{StatusCode, TestApp, json};
 use pg_shop::{Config, ConfigError};
+use sqlx::migrate::{MigrationType, Migrator};
 
 use crate::{CHAPTER, skip_in_url_mode};
 
@@ -125,6 +126,60 @@ fn the_key_can_come_from_a_file_as_orchestrators_mount_secrets() {
             message.contains(name),
             "the error for {what} must name {name}, so the operator knows what to fix. Got: \
              {message}"
+        );
+    }
+}
+
+/// The migrations are embedded by a list in src/lib.rs (`MIGRATIONS`), not
+/// by `sqlx::migrate!`: the list must say what sqlx's own reader finds in
+/// `migrations/`, or a file added there would never run, and a version or
+/// description that differs from the file's name would be recorded wrongly
+/// in `_sqlx_migrations`.
+#[tokio::test]
+async fn the_embedded_migrations_are_the_migrations_folder_as_sqlx_reads_it() {
+    if skip_in_url_mode("the migrations test") {
+        return;
+    }
+    kit::quiet_panics();
+    let folder =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../exercises/11_postgres/migrations");
+
+    let from_folder = Migrator::new(folder.as_path())
+        .await
+        .unwrap_or_else(|error| {
+            panic!(
+                "sqlx must read the migrations in {}: {error}",
+                folder.display()
+            )
+        });
+    let embedded = pg_shop::migrator();
+
+    let names = |migrator: &Migrator| -> Vec<(i64, String, MigrationType, bool)> {
+        migrator
+            .iter()
+            .map(|m| {
+                (
+                    m.version,
+                    m.description.to_string(),
+                    m.migration_type,
+                    m.no_tx,
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        names(&embedded),
+        names(&from_folder),
+        "MIGRATIONS in src/lib.rs must list every file in migrations/, with the version and \
+         description of its name (`<version>_<description>.sql`, `_` read as a space), as \
+         `sqlx::migrate!` would embed them. They are given: put them back as they were"
+    );
+    for (embedded, file) in embedded.iter().zip(from_folder.iter()) {
+        assert!(
+            embedded.checksum == file.checksum,
+            "the SQL embedded for migration {} is not the file's: sqlx compares the checksum \
+             with the one recorded in _sqlx_migrations and refuses a changed migration",
+            embedded.version
         );
     }
 }
