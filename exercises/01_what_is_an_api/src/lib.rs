@@ -135,3 +135,11 @@ impl Client {
         todo!("send GET {{base}}/products/{{id}}; a 404 is NotFound(id)")
     }
 }
+
+// This chapter's tests, from tests/client.rs, compiled into this crate:
+// `cargo test` then compiles once per edit, not twice (BENCHMARKS.md).
+// The alias lets them name this crate `api_client`, as from outside.
+extern crate self as api_client;
+#[cfg(test)]
+#[path = "../tests/client.rs"]
+mod tests;

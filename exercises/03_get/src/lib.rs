@@ -116,3 +116,11 @@ fn discounted(price_cents: i64) -> i64 {
     let discounted = i128::from(price_cents) * 9 / 10;
     i64::try_from(discounted).unwrap_or(i64::MAX)
 }
+
+// This chapter's tests, from tests/get.rs, compiled into this crate:
+// `cargo test` then compiles once per edit, not twice (BENCHMARKS.md).
+// The alias lets them name this crate `get`, as from outside.
+extern crate self as get;
+#[cfg(test)]
+#[path = "../tests/get.rs"]
+mod tests;

@@ -229,3 +229,12 @@ impl Client {
     }
 }
 // ANCHOR_END: get_product
+
+// ANCHOR: exercise // This chapter's tests, from tests/client.rs, compiled into this crate:
+// ANCHOR: exercise // `cargo test` then compiles once per edit, not twice (BENCHMARKS.md).
+// ANCHOR: exercise // The alias lets them name this crate `api_client`, as from outside.
+// ANCHOR: exercise extern crate self as api_client;
+// ANCHOR: exercise #[cfg(test)]
+// ANCHOR: exercise #[path = "../tests/client.rs"]
+// ANCHOR: exercise mod tests;
+// ANCHOR_END: exercise

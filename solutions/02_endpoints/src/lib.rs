@@ -47,3 +47,12 @@ async fn health() -> Json<Value> {
     // ANCHOR_END: exercise
 }
 // ANCHOR_END: health
+
+// ANCHOR: exercise // This chapter's tests, from tests/endpoints.rs, compiled into this crate:
+// ANCHOR: exercise // `cargo test` then compiles once per edit, not twice (BENCHMARKS.md).
+// ANCHOR: exercise // The alias lets them name this crate `endpoints`, as from outside.
+// ANCHOR: exercise extern crate self as endpoints;
+// ANCHOR: exercise #[cfg(test)]
+// ANCHOR: exercise #[path = "../tests/endpoints.rs"]
+// ANCHOR: exercise mod tests;
+// ANCHOR_END: exercise

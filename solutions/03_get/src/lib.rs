@@ -191,3 +191,12 @@ fn discounted(price_cents: i64) -> i64 {
     let discounted = i128::from(price_cents) * 9 / 10;
     i64::try_from(discounted).unwrap_or(i64::MAX)
 }
+
+// ANCHOR: exercise // This chapter's tests, from tests/get.rs, compiled into this crate:
+// ANCHOR: exercise // `cargo test` then compiles once per edit, not twice (BENCHMARKS.md).
+// ANCHOR: exercise // The alias lets them name this crate `get`, as from outside.
+// ANCHOR: exercise extern crate self as get;
+// ANCHOR: exercise #[cfg(test)]
+// ANCHOR: exercise #[path = "../tests/get.rs"]
+// ANCHOR: exercise mod tests;
+// ANCHOR_END: exercise

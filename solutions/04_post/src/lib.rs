@@ -391,3 +391,12 @@ fn predicted_units(list_price_cents: i64, price_cents: i64) -> i64 {
     i64::try_from(units).unwrap_or(i64::MAX)
 }
 // ANCHOR_END: predict
+
+// ANCHOR: exercise // This chapter's tests, from tests/post.rs, compiled into this crate:
+// ANCHOR: exercise // `cargo test` then compiles once per edit, not twice (BENCHMARKS.md).
+// ANCHOR: exercise // The alias lets them name this crate `post`, as from outside.
+// ANCHOR: exercise extern crate self as post;
+// ANCHOR: exercise #[cfg(test)]
+// ANCHOR: exercise #[path = "../tests/post.rs"]
+// ANCHOR: exercise mod tests;
+// ANCHOR_END: exercise

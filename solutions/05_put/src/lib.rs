@@ -402,3 +402,12 @@ async fn put_product(
     // ANCHOR_END: exercise
 }
 // ANCHOR_END: put
+
+// ANCHOR: exercise // This chapter's tests, from tests/put.rs, compiled into this crate:
+// ANCHOR: exercise // `cargo test` then compiles once per edit, not twice (BENCHMARKS.md).
+// ANCHOR: exercise // The alias lets them name this crate `put`, as from outside.
+// ANCHOR: exercise extern crate self as put;
+// ANCHOR: exercise #[cfg(test)]
+// ANCHOR: exercise #[path = "../tests/put.rs"]
+// ANCHOR: exercise mod tests;
+// ANCHOR_END: exercise

@@ -411,3 +411,12 @@ async fn delete_product(
     // ANCHOR_END: exercise
 }
 // ANCHOR_END: delete
+
+// ANCHOR: exercise // This chapter's tests, from tests/delete.rs, compiled into this crate:
+// ANCHOR: exercise // `cargo test` then compiles once per edit, not twice (BENCHMARKS.md).
+// ANCHOR: exercise // The alias lets them name this crate `delete`, as from outside.
+// ANCHOR: exercise extern crate self as delete;
+// ANCHOR: exercise #[cfg(test)]
+// ANCHOR: exercise #[path = "../tests/delete.rs"]
+// ANCHOR: exercise mod tests;
+// ANCHOR_END: exercise

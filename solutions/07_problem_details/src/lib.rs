@@ -346,3 +346,12 @@ async fn delete_product(
     }
 }
 // ANCHOR_END: delete
+
+// ANCHOR: exercise // This chapter's tests, from tests/problem_details.rs, compiled into this crate:
+// ANCHOR: exercise // `cargo test` then compiles once per edit, not twice (BENCHMARKS.md).
+// ANCHOR: exercise // The alias lets them name this crate `problem_details`, as from outside.
+// ANCHOR: exercise extern crate self as problem_details;
+// ANCHOR: exercise #[cfg(test)]
+// ANCHOR: exercise #[path = "../tests/problem_details.rs"]
+// ANCHOR: exercise mod tests;
+// ANCHOR_END: exercise

@@ -363,3 +363,12 @@ async fn delete_product(
     }
 }
 // ANCHOR_END: delete
+
+// ANCHOR: exercise // This chapter's tests, from tests/idempotency_key.rs, compiled into this crate:
+// ANCHOR: exercise // `cargo test` then compiles once per edit, not twice (BENCHMARKS.md).
+// ANCHOR: exercise // The alias lets them name this crate `idempotency_key`, as from outside.
+// ANCHOR: exercise extern crate self as idempotency_key;
+// ANCHOR: exercise #[cfg(test)]
+// ANCHOR: exercise #[path = "../tests/idempotency_key.rs"]
+// ANCHOR: exercise mod tests;
+// ANCHOR_END: exercise
