@@ -47,10 +47,13 @@ const FLAGS: [&str; 4] = [
 ];
 
 /// Chromium's executable: `$CHROMIUM`, else `chromium` or `chromium-browser`
-/// on PATH.
+/// on PATH. A `$CHROMIUM` that names no file means no browser, so
+/// `CHROMIUM=/nonexistent` skips the browser tests (as `scripts/bench --cold`
+/// does), like `RESTLINGS_CONTAINER_ENGINE=/nonexistent` for the engine.
 pub fn chromium() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("CHROMIUM") {
-        return Some(PathBuf::from(path));
+        let path = PathBuf::from(path);
+        return path.is_file().then_some(path);
     }
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
@@ -73,8 +76,9 @@ impl Browser {
         let Some(path) = chromium() else {
             if std::env::var(REQUIRE).as_deref() == Ok("1") {
                 panic!(
-                    "{REQUIRE}=1, and there is no chromium on PATH: install Debian's chromium \
-                     (`apt-get install -y chromium`; .ci/container-tests does)"
+                    "{REQUIRE}=1, and there is no chromium (on PATH, or at $CHROMIUM if it is \
+                     set): install Debian's chromium (`apt-get install -y chromium`; \
+                     .ci/container-tests does)"
                 );
             }
             println!("{SKIPPED}");
