@@ -69,19 +69,20 @@ use sqlx::migrate::{MigrateError, Migration, MigrationType, Migrator};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{PgPool, SqlSafeStr};
 
+/// `migrations/20261204000001_shop.sql`, compiled into the binary.
+// ANCHOR: exercise const SHOP_SQL: &str = include_str!("../migrations/20261204000001_shop.sql");
+// The exercise's folder: one copy of the migrations, as of the tests.
+const SHOP_SQL: &str =
+    include_str!("../../../exercises/11_postgres/migrations/20261204000001_shop.sql");
+// ANCHOR_END: exercise
+
 // ANCHOR: migrator
 /// The tables, from `migrations/`, compiled into the binary: the service
 /// needs no files beside it to set up an empty database. Each migration is
 /// the version and the description that sqlx reads from its file's name
-/// (`<version>_<description>.sql`), and the file's SQL.
-pub const MIGRATIONS: [(i64, &str, &str); 1] = [(
-    20261204000001,
-    "shop",
-    // ANCHOR: exercise include_str!("../migrations/20261204000001_shop.sql"),
-    // The exercise's folder: one copy of the migrations, as of the tests.
-    include_str!("../../../exercises/11_postgres/migrations/20261204000001_shop.sql"),
-    // ANCHOR_END: exercise
-)];
+/// (`<version>_<description>.sql`), and the file's SQL (`SHOP_SQL`, read
+/// by `include_str!`).
+pub const MIGRATIONS: [(i64, &str, &str); 1] = [(20261204000001, "shop", SHOP_SQL)];
 
 /// sqlx's migrator for [`MIGRATIONS`]: what `sqlx::migrate!` would build
 /// from the folder, without the proc macro (and a second build of sqlx for
