@@ -1,6 +1,11 @@
 //! `restlings watch [NAME]`: check the exercise you are on each time you save
 //! a file in it. A pass stays on the screen until you press `n` for the next.
 //!
+//! A save starts a check at once (after the few milliseconds an editor's
+//! burst of events takes). A save during a check makes that check's verdict
+//! stale: it is not shown, and the check runs again right after, so the
+//! verdict on the screen is always about the files as they are.
+//!
 //! In a terminal the commands are single keys (`screen` turns raw mode on, and
 //! off again whatever happens); from a pipe they are lines (`keys`). Watch
 //! mode only reads: it never writes to the exercises.
@@ -10,18 +15,25 @@ mod screen;
 
 use crate::check::{Checker, Outcome};
 use crate::course::{Course, Exercise};
+use crate::state::fingerprint;
 use crate::{hint, report, state};
 use anyhow::Context;
 use keys::Key;
 use notify::{EventKind, RecursiveMode, Watcher};
 use screen::Screen;
+use std::collections::VecDeque;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-/// Saves often come in bursts (write, rename, touch): wait for this much quiet.
-const DEBOUNCE: Duration = Duration::from_millis(300);
+/// An editor's save is a burst of events (write, rename, touch) a few
+/// milliseconds long: after the first, the check waits for this much quiet.
+const SETTLE: Duration = Duration::from_millis(30);
+
+/// The longest a burst may hold the check back: files that keep changing are
+/// checked anyway, and again once they are seen to have changed.
+const SETTLE_AT_MOST: Duration = Duration::from_millis(500);
 
 enum Event {
     /// A file under the watched exercise changed.
@@ -77,6 +89,7 @@ pub fn run(course: &Course, checker: &Checker, name: Option<&str>) -> anyhow::Re
         checker,
         screen: Screen::new(),
         events,
+        pending: VecDeque::new(),
     };
     keys::read(sender.clone(), watch.screen.raw());
     loop {
@@ -85,17 +98,24 @@ pub fn run(course: &Course, checker: &Checker, name: Option<&str>) -> anyhow::Re
         let _watcher = watch_dir(&course.root().join(&exercise.dir), sender.clone())?;
         let outcome = match known.take() {
             Some(outcome) => outcome,
-            None => watch.check_one(exercise)?,
+            None => match watch.check_fresh(exercise)? {
+                Some(outcome) => outcome,
+                None => return Ok(ExitCode::SUCCESS),
+            },
         };
         match watch.one(index, outcome)? {
             Step::Go(next) => index = next,
             Step::Quit => return Ok(ExitCode::SUCCESS),
         }
         // Saves made meanwhile were about the exercise just finished.
-        while let Ok(event) = watch.events.try_recv() {
-            if let Event::Key(Key::Quit) = event {
-                return Ok(ExitCode::SUCCESS);
-            }
+        let earlier: Vec<Event> = watch.pending.drain(..).collect();
+        let meanwhile = std::iter::from_fn(|| watch.events.try_recv().ok());
+        if earlier
+            .into_iter()
+            .chain(meanwhile)
+            .any(|event| matches!(event, Event::Key(Key::Quit)))
+        {
+            return Ok(ExitCode::SUCCESS);
         }
     }
 }
@@ -105,6 +125,8 @@ struct Watch<'a> {
     checker: &'a Checker,
     screen: Screen,
     events: Receiver<Event>,
+    /// Keys that came during a check or a settle, in order, to answer next.
+    pending: VecDeque<Event>,
 }
 
 impl Watch<'_> {
@@ -117,7 +139,7 @@ impl Watch<'_> {
             if let After::AllDone = after {
                 return Ok(Step::Quit);
             }
-            let Ok(event) = self.events.recv() else {
+            let Some(event) = self.next_event() else {
                 return Ok(Step::Quit);
             };
             match event {
@@ -157,7 +179,9 @@ impl Watch<'_> {
                 }
             }
             self.screen.say(&format!("Checking {}…", exercise.name));
-            let outcome = self.check_one(exercise)?;
+            let Some(outcome) = self.check_fresh(exercise)? else {
+                return Ok(Step::Quit);
+            };
             after = self.verdict(index, &outcome)?;
         }
     }
@@ -238,18 +262,73 @@ impl Watch<'_> {
         if self.screen.raw() { KEYS } else { LINES }
     }
 
+    /// The next thing to answer: a key that came during a check, else the
+    /// next event. None when no event can come any more.
+    fn next_event(&mut self) -> Option<Event> {
+        self.pending.pop_front().or_else(|| self.events.recv().ok())
+    }
+
+    /// Checks `exercise` until a check saw its files as they still are. A
+    /// verdict on files saved again during the check is stale: it is not
+    /// shown, and the check runs again at once. None if the learner quit
+    /// meanwhile.
+    fn check_fresh(&mut self, exercise: &Exercise) -> anyhow::Result<Option<Outcome>> {
+        let root = self.course.root();
+        loop {
+            let checked = fingerprint::files(root, exercise);
+            let outcome = self.check_one(exercise)?;
+            // Saves are told by the files themselves, not by their events,
+            // which can still be on their way: drop the events first, then
+            // compare, and a save after that sends events of its own.
+            if !self.drop_changes() {
+                return Ok(None);
+            }
+            if fingerprint::files(root, exercise) == checked {
+                return Ok(Some(outcome));
+            }
+            self.screen.say(&format!(
+                "{} changed during the check: checking again…",
+                exercise.dir.display()
+            ));
+            if !self.settle() {
+                return Ok(None);
+            }
+        }
+    }
+
     fn check_one(&self, exercise: &Exercise) -> anyhow::Result<Outcome> {
         state::recheck(self.course, self.checker, std::slice::from_ref(exercise))?
             .pop()
             .context("the check returned no verdict: run `cargo run -- verify` to see why")
     }
 
-    /// Waits until changes stop for [`DEBOUNCE`]. False if the learner quit meanwhile.
-    fn settle(&self) -> bool {
+    /// Drops the change events that came so far and keeps the keys for later.
+    /// False if one of them was quit.
+    fn drop_changes(&mut self) -> bool {
+        while let Ok(event) = self.events.try_recv() {
+            match event {
+                Event::Changed => {}
+                Event::Key(Key::Quit) => return false,
+                Event::Key(_) => self.pending.push_back(event),
+            }
+        }
+        true
+    }
+
+    /// Waits until changes stop for [`SETTLE`], at most [`SETTLE_AT_MOST`] in
+    /// all; keys that come meanwhile wait their turn. False if the learner
+    /// quit meanwhile.
+    fn settle(&mut self) -> bool {
+        let start = Instant::now();
         loop {
-            match self.events.recv_timeout(DEBOUNCE) {
+            let left = SETTLE_AT_MOST.saturating_sub(start.elapsed());
+            if left.is_zero() {
+                return true;
+            }
+            match self.events.recv_timeout(SETTLE.min(left)) {
                 Ok(Event::Key(Key::Quit)) => return false,
-                Ok(_) => {}
+                Ok(Event::Changed) => {}
+                Ok(event) => self.pending.push_back(event),
                 Err(RecvTimeoutError::Timeout) => return true,
                 Err(RecvTimeoutError::Disconnected) => return false,
             }

@@ -42,7 +42,7 @@ pub fn course(root: &Path, timeout_secs: u64) -> Course {
 }
 
 /// The exercise's own part: its folder and its timeout.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Files(u64);
 
 /// Hashes the folder of `exercise`.

@@ -112,6 +112,55 @@ fn watch_rechecks_after_an_edit_and_moves_on_when_it_passes() {
 }
 
 #[test]
+fn a_save_during_a_check_shows_no_stale_verdict_and_is_checked_again() {
+    let fixture = Fixture::new("course");
+    fixture.keep_only(&["03_fails"]);
+    let exercise = fixture.course.join("exercises/03_fails");
+    // A test that says when the check has built the tests and runs them,
+    // and then takes its time: a save now comes after the build read the
+    // files, so only watch itself can notice it.
+    let running = fixture.temp.path().join("tests-are-running");
+    let slow = format!(
+        "\n#[test]\nfn the_check_takes_a_second() {{\n    \
+         std::fs::write({running:?}, \"\").expect(\"say the tests run\");\n    \
+         std::thread::sleep(std::time::Duration::from_secs(1));\n}}\n"
+    );
+    let tests = exercise.join("tests/check.rs");
+    let given = fs::read_to_string(&tests).expect("read the fixture's tests");
+    fs::write(&tests, given + &slow).expect("add the slow test");
+    let (_watching, lines) = watch(&fixture, &[]);
+    wait_for(&lines, "Watching exercises/03_fails");
+
+    let _ = fs::remove_file(&running);
+    let lib = exercise.join("src/lib.rs");
+    fs::write(&lib, "pub fn answer() -> u32 {\n    43\n}\n").expect("save a wrong answer");
+    wait_for(&lines, "Checking 03_fails");
+    let start = Instant::now();
+    let mut meanwhile = String::new();
+    while !running.exists() {
+        meanwhile.extend(lines.try_iter().map(|line| line + "\n"));
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the check of the wrong answer never reached its tests; watch printed:\n{meanwhile}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    fs::write(&lib, FIXED).expect("save the right answer while the check runs");
+
+    let seen = wait_for(&lines, "✓ 03_fails passes!");
+    assert!(
+        !seen.contains("03_fails: "),
+        "the verdict on the wrong answer was about files saved again during its check, so \
+         watch must not show it (the learner would read a failure for code they already \
+         fixed); it printed:\n{seen}"
+    );
+    assert!(
+        seen.contains("changed during the check: checking again"),
+        "watch should say why it checks again; it printed:\n{seen}"
+    );
+}
+
+#[test]
 fn watch_shows_the_hint_on_h_and_quits_on_q() {
     let fixture = Fixture::new("course");
     fixture.keep_only(&["03_fails"]);
