@@ -59,15 +59,20 @@ pub fn run(course: &Course, port: u16, state: Option<&Path>) -> anyhow::Result<E
 
 /// `cargo build -p restlings-book-server`; returns the binary's path.
 fn build(root: &Path) -> anyhow::Result<PathBuf> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let output = Command::new(&cargo)
+    let cargo = crate::cargo::program();
+    let output = crate::cargo::command(&cargo)
         .current_dir(root)
         .args(["build", "-p", PACKAGE, "--bin", BINARY])
         .arg("--message-format=json-render-diagnostics")
         .stdin(Stdio::null())
         .stderr(Stdio::inherit())
         .output()
-        .with_context(|| format!("cannot run `{cargo} build`: is cargo on your PATH?"))?;
+        .with_context(|| {
+            format!(
+                "cannot run `{} build`: is cargo on your PATH?",
+                cargo.display()
+            )
+        })?;
     if !output.status.success() {
         bail!(
             "the book's server ({PACKAGE_DIR}) does not build: see the errors above. Meanwhile \

@@ -134,7 +134,7 @@ impl Checker {
     pub fn new(course: &Course, timeout: Duration) -> Checker {
         Checker {
             root: course.root().to_path_buf(),
-            cargo: std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()),
+            cargo: crate::cargo::program(),
             timeout,
             envs: Vec::new(),
         }

@@ -259,15 +259,20 @@ fn exercises(state: &State) -> Vec<wire::Exercise> {
 
 /// `cargo build -p restlings-class`; returns the binary's path.
 fn build(root: &Path) -> anyhow::Result<PathBuf> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let output = Command::new(&cargo)
+    let cargo = crate::cargo::program();
+    let output = crate::cargo::command(&cargo)
         .current_dir(root)
         .args(["build", "-p", PACKAGE, "--bin", PACKAGE])
         .arg("--message-format=json-render-diagnostics")
         .stdin(Stdio::null())
         .stderr(Stdio::inherit())
         .output()
-        .with_context(|| format!("cannot run `{cargo} build`: is cargo on your PATH?"))?;
+        .with_context(|| {
+            format!(
+                "cannot run `{} build`: is cargo on your PATH?",
+                cargo.display()
+            )
+        })?;
     if !output.status.success() {
         bail!("the class dashboard ({PACKAGE_DIR}) does not build: see cargo's errors above");
     }

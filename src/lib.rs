@@ -4,6 +4,7 @@
 //! [`cli::Cli`] and hands it to [`run`]. Each command has a module of its own.
 
 pub mod book;
+pub mod cargo;
 pub mod check;
 pub mod class;
 pub mod cli;

@@ -135,15 +135,20 @@ pub fn servable(root: &Path) -> anyhow::Result<Servable> {
 
 /// `cargo build -p restlings-serve --features NAME`; returns the binary's path.
 fn build(root: &Path, exercise: &Exercise) -> anyhow::Result<PathBuf> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let output = Command::new(&cargo)
+    let cargo = crate::cargo::program();
+    let output = crate::cargo::command(&cargo)
         .current_dir(root)
         .args(["build", "-p", PACKAGE, "--features", &exercise.name])
         .arg("--message-format=json-render-diagnostics")
         .stdin(Stdio::null())
         .stderr(Stdio::inherit())
         .output()
-        .with_context(|| format!("cannot run `{cargo} build`: is cargo on your PATH?"))?;
+        .with_context(|| {
+            format!(
+                "cannot run `{} build`: is cargo on your PATH?",
+                cargo.display()
+            )
+        })?;
     if !output.status.success() {
         bail!(
             "{} does not build, so it cannot be served: fix the errors above (`cd {} && cargo \

@@ -162,8 +162,7 @@ impl Drop for Shop {
 }
 
 fn start_shop() -> Shop {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let built = Command::new(cargo)
+    let built = restlings::cargo::command(restlings::cargo::program())
         .current_dir(root())
         .args([
             "build",

@@ -58,10 +58,10 @@ fn every_exercise_compiles_and_fails_with_its_todo_message() {
 /// the kit) are run as a learner runs them.
 #[test]
 fn cargo_test_in_an_exercise_prints_no_backtrace_even_with_rust_backtrace_set() {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let cargo = restlings::cargo::program();
     for exercise in ["01_what_is_an_api", "03_get"] {
         let dir = root().join("exercises").join(exercise);
-        let output = std::process::Command::new(&cargo)
+        let output = restlings::cargo::command(&cargo)
             .args(["test", "--quiet"])
             .current_dir(&dir)
             .env("RUST_BACKTRACE", "1")
@@ -92,9 +92,9 @@ fn cargo_test_in_an_exercise_prints_no_backtrace_even_with_rust_backtrace_set() 
 /// server's port, which changes every run, aside).
 #[test]
 fn the_introductions_sample_report_is_what_chapter_2_prints_today() {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let cargo = restlings::cargo::program();
     let dir = root().join("exercises/02_endpoints");
-    let output = std::process::Command::new(&cargo)
+    let output = restlings::cargo::command(&cargo)
         .args(["test", "--quiet", "get_health_answers_200_with_status_ok"])
         .current_dir(&dir)
         .env("RUST_BACKTRACE", "0")

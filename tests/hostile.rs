@@ -51,8 +51,7 @@ fn root() -> PathBuf {
 fn binary() -> &'static PathBuf {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
     BINARY.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let output = Command::new(cargo)
+        let output = restlings::cargo::command(restlings::cargo::program())
             .current_dir(root())
             .args([
                 "test",

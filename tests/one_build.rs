@@ -8,7 +8,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use restlings::course::Course;
 use serde_json::Value;
@@ -20,14 +19,7 @@ fn root() -> PathBuf {
 /// The files of every crates.io dependency that `cargo test --no-run` in
 /// `dir` compiles, by package id.
 fn registry_artifacts(dir: &Path) -> BTreeMap<String, BTreeSet<String>> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let mut command = Command::new(cargo);
-    for (name, _) in std::env::vars_os() {
-        if set_by_cargo_test(&name.to_string_lossy()) {
-            command.env_remove(name);
-        }
-    }
-    let output = command
+    let output = restlings::cargo::command(restlings::cargo::program())
         .current_dir(dir)
         .args(["test", "--no-run", "--message-format=json"])
         .output()
@@ -56,24 +48,6 @@ fn registry_artifacts(dir: &Path) -> BTreeMap<String, BTreeSet<String>> {
             .extend(files.filter_map(Value::as_str).map(str::to_owned));
     }
     artifacts
-}
-
-/// The variables `cargo test` sets for this test, which a shell does not
-/// have. Build scripts may track them (ring's asks to rerun when
-/// `CARGO_MANIFEST_DIR` changes), so a nested build that kept them would
-/// not be the learner's build: it would compile ring, rustls and
-/// headless_chrome again, here and then again in the next `cargo test`.
-fn set_by_cargo_test(name: &str) -> bool {
-    [
-        "CARGO_MANIFEST_",
-        "CARGO_PKG_",
-        "CARGO_BIN_",
-        "CARGO_CRATE_NAME",
-        "CARGO_PRIMARY_PACKAGE",
-    ]
-    .iter()
-    .any(|prefix| name.starts_with(prefix))
-        || ["CARGO_TARGET_TMPDIR", "OUT_DIR"].contains(&name)
 }
 
 #[test]

@@ -306,8 +306,7 @@ fn serving_builds_no_dependency_that_the_root_does_not() {
 /// The files of every crates.io dependency that `cargo ARGS` at the root
 /// compiles, by package id (as in `tests/one_build.rs`).
 fn registry_artifacts(args: &[&str]) -> BTreeMap<String, BTreeSet<String>> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let output = Command::new(cargo)
+    let output = restlings::cargo::command(restlings::cargo::program())
         .current_dir(root())
         .args(args)
         .arg("--message-format=json")

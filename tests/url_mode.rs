@@ -323,8 +323,7 @@ fn python_or_skip() -> Option<PathBuf> {
 /// Cargo releases its build lock before it runs tests, so this nested build
 /// does not wait on the `cargo test` that runs it.
 fn build_chapter_tests() -> BTreeMap<String, PathBuf> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let mut command = Command::new(cargo);
+    let mut command = restlings::cargo::command(restlings::cargo::program());
     command.current_dir(root()).args([
         "test",
         "--no-run",

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::thread;
 
 /// What the build produced, keyed by each package's canonical `Cargo.toml` path.
@@ -66,7 +66,7 @@ pub fn build(
     packages: &[String],
     on_building: impl Fn(Building) + Send + 'static,
 ) -> anyhow::Result<Built> {
-    let mut command = Command::new(cargo);
+    let mut command = crate::cargo::command(cargo);
     command
         .args(["build", "--tests", "--keep-going", "--message-format=json"])
         // cargo draws its progress bar only on a terminal; this asks for it

@@ -70,9 +70,9 @@ fn collect(pipe: impl Read + Send + 'static, output: Arc<Mutex<String>>) {
 
 /// `cargo build` of one binary target; returns the executable's path.
 fn build(package_dir: &Path, binary: &str) -> anyhow::Result<PathBuf> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let cargo = crate::cargo::program();
     let manifest_path = package_dir.join("Cargo.toml");
-    let output = Command::new(&cargo)
+    let output = crate::cargo::command(&cargo)
         .args([
             "build",
             "--bin",
@@ -84,7 +84,12 @@ fn build(package_dir: &Path, binary: &str) -> anyhow::Result<PathBuf> {
         .stdin(Stdio::null())
         .stderr(Stdio::inherit())
         .output()
-        .with_context(|| format!("cannot run `{cargo} build`: is cargo on your PATH?"))?;
+        .with_context(|| {
+            format!(
+                "cannot run `{} build`: is cargo on your PATH?",
+                cargo.display()
+            )
+        })?;
     if !output.status.success() {
         bail!(
             "`cargo build --bin {binary}` failed for {} (its errors are above). If the binary is \
