@@ -382,16 +382,47 @@ pub fn quiet_panics() {
                 .payload_as_str()
                 .unwrap_or("(a panic without a message)");
             match info.location() {
-                Some(location) => eprintln!("\nthread '{name}' panicked at {location}:\n{message}"),
+                Some(location) => eprintln!(
+                    "\nthread '{name}' panicked at {}:{}:{}:\n{message}",
+                    tidy_path(location.file()),
+                    location.line(),
+                    location.column()
+                ),
                 None => eprintln!("\nthread '{name}' panicked:\n{message}"),
             }
         }));
     });
 }
 
+/// A chapter's tests are a module of its library, declared in `src/lib.rs`
+/// with `#[path = "../tests/..."]`, so rustc names their file
+/// `exercises/03_get/src/../tests/get.rs`. The learner reads, and opens,
+/// `exercises/03_get/tests/get.rs`.
+fn tidy_path(file: &str) -> std::borrow::Cow<'_, str> {
+    if file.contains("src/../tests/") {
+        file.replacen("src/../tests/", "tests/", 1).into()
+    } else {
+        file.into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_test_modules_path_reads_as_the_file_in_tests() {
+        assert_eq!(
+            tidy_path("exercises/03_get/src/../tests/get.rs"),
+            "exercises/03_get/tests/get.rs",
+            "the panic location must name the test file as the learner sees it"
+        );
+        assert_eq!(
+            tidy_path("exercises/03_get/src/lib.rs"),
+            "exercises/03_get/src/lib.rs",
+            "other paths stay as rustc gives them"
+        );
+    }
 
     fn sent(method: Method, body: Option<&str>) -> Sent {
         Sent {
