@@ -11,9 +11,10 @@
 
 use crate::course::Course;
 use anyhow::{Context, bail};
+use std::ffi::OsStr;
 use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
+use std::process::{Command, ExitCode};
 
 /// The server package, relative to the course root.
 pub const PACKAGE_DIR: &str = "crates/book-server";
@@ -59,32 +60,13 @@ pub fn run(course: &Course, port: u16, state: Option<&Path>) -> anyhow::Result<E
 
 /// `cargo build -p restlings-book-server`; returns the binary's path.
 fn build(root: &Path) -> anyhow::Result<PathBuf> {
-    let cargo = crate::cargo::program();
-    let output = crate::cargo::command(&cargo)
-        .current_dir(root)
-        .args(["build", "-p", PACKAGE, "--bin", BINARY])
-        .arg("--message-format=json-render-diagnostics")
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .with_context(|| {
-            format!(
-                "cannot run `{} build`: is cargo on your PATH?",
-                cargo.display()
-            )
-        })?;
-    if !output.status.success() {
-        bail!(
+    let args = ["-p", PACKAGE, "--bin", BINARY].map(OsStr::new);
+    crate::cargo::build_binary(root, &args, BINARY, || {
+        format!(
             "the book's server ({PACKAGE_DIR}) does not build: see the errors above. Meanwhile \
              the pages are Markdown under book/src/"
-        );
-    }
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|message| message["target"]["name"] == BINARY)
-        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-        .with_context(|| format!("cargo built {PACKAGE} but reported no executable for it"))
+        )
+    })
 }
 
 /// Replaces this process with the server, so that signals reach it directly.

@@ -8,8 +8,10 @@
 //! rustls and headless_chrome again, and the learner's next `cargo test`
 //! would do it once more.
 
+use anyhow::{Context, bail};
 use std::ffi::OsStr;
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 /// The cargo that started this program (`$CARGO`), or the one on `PATH`.
 pub fn program() -> std::ffi::OsString {
@@ -26,6 +28,41 @@ pub fn command(cargo: impl AsRef<OsStr>) -> Command {
         }
     }
     command
+}
+
+/// `cargo build ARGS` in `dir`, with cargo's errors on this program's
+/// stderr; returns the executable cargo built for the binary target
+/// `binary`. When the build fails, the error is `failed()`: what to do next.
+pub fn build_binary(
+    dir: &Path,
+    args: &[&OsStr],
+    binary: &str,
+    failed: impl FnOnce() -> String,
+) -> anyhow::Result<PathBuf> {
+    let cargo = program();
+    let output = command(&cargo)
+        .current_dir(dir)
+        .arg("build")
+        .args(args)
+        .arg("--message-format=json-render-diagnostics")
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .with_context(|| {
+            format!(
+                "cannot run `{} build`: is cargo on your PATH?",
+                cargo.display()
+            )
+        })?;
+    if !output.status.success() {
+        bail!(failed());
+    }
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|message| message["target"]["name"] == binary)
+        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
+        .with_context(|| format!("cargo built {binary} but reported no executable for it"))
 }
 
 /// Whether cargo sets `name` for a program it runs (`cargo run`, `cargo

@@ -22,6 +22,7 @@ use crate::state::{self, State};
 use anyhow::{Context, bail};
 use restlings_class::client::{self, Delivery, Membership};
 use restlings_class::wire;
+use std::ffi::OsStr;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -259,29 +260,10 @@ fn exercises(state: &State) -> Vec<wire::Exercise> {
 
 /// `cargo build -p restlings-class`; returns the binary's path.
 fn build(root: &Path) -> anyhow::Result<PathBuf> {
-    let cargo = crate::cargo::program();
-    let output = crate::cargo::command(&cargo)
-        .current_dir(root)
-        .args(["build", "-p", PACKAGE, "--bin", PACKAGE])
-        .arg("--message-format=json-render-diagnostics")
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .with_context(|| {
-            format!(
-                "cannot run `{} build`: is cargo on your PATH?",
-                cargo.display()
-            )
-        })?;
-    if !output.status.success() {
-        bail!("the class dashboard ({PACKAGE_DIR}) does not build: see cargo's errors above");
-    }
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|message| message["target"]["name"] == PACKAGE)
-        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-        .with_context(|| format!("cargo built {PACKAGE} but reported no executable for it"))
+    let args = ["-p", PACKAGE, "--bin", PACKAGE].map(OsStr::new);
+    crate::cargo::build_binary(root, &args, PACKAGE, || {
+        format!("the class dashboard ({PACKAGE_DIR}) does not build: see cargo's errors above")
+    })
 }
 
 /// Replaces this process with the dashboard, so that Ctrl-C reaches it.

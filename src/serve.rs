@@ -14,9 +14,10 @@ use crate::course::{Course, Exercise};
 use crate::report;
 use anyhow::{Context, bail};
 use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
+use std::process::{Command, ExitCode};
 
 /// The server package, relative to the course root.
 pub const PACKAGE_DIR: &str = "crates/serve";
@@ -135,35 +136,16 @@ pub fn servable(root: &Path) -> anyhow::Result<Servable> {
 
 /// `cargo build -p restlings-serve --features NAME`; returns the binary's path.
 fn build(root: &Path, exercise: &Exercise) -> anyhow::Result<PathBuf> {
-    let cargo = crate::cargo::program();
-    let output = crate::cargo::command(&cargo)
-        .current_dir(root)
-        .args(["build", "-p", PACKAGE, "--features", &exercise.name])
-        .arg("--message-format=json-render-diagnostics")
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .with_context(|| {
-            format!(
-                "cannot run `{} build`: is cargo on your PATH?",
-                cargo.display()
-            )
-        })?;
-    if !output.status.success() {
-        bail!(
+    let args = ["-p", PACKAGE, "--features", &exercise.name].map(OsStr::new);
+    crate::cargo::build_binary(root, &args, PACKAGE, || {
+        format!(
             "{} does not build, so it cannot be served: fix the errors above (`cd {} && cargo \
              test` shows them too), then run `cargo run -- serve {}` again",
             exercise.name,
             exercise.dir.display(),
             exercise.name
-        );
-    }
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|message| message["target"]["name"] == PACKAGE)
-        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-        .with_context(|| format!("cargo built {PACKAGE} but reported no executable for it"))
+        )
+    })
 }
 
 /// Replaces this process with the server, so that signals reach it directly.

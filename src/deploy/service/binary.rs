@@ -1,13 +1,14 @@
 //! The service as a binary: built by cargo from the package next to the
 //! manifest, run on a free port with only the variables the manifest declares.
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 
 use super::{Kind, Running};
 
@@ -70,42 +71,19 @@ fn collect(pipe: impl Read + Send + 'static, output: Arc<Mutex<String>>) {
 
 /// `cargo build` of one binary target; returns the executable's path.
 fn build(package_dir: &Path, binary: &str) -> anyhow::Result<PathBuf> {
-    let cargo = crate::cargo::program();
     let manifest_path = package_dir.join("Cargo.toml");
-    let output = crate::cargo::command(&cargo)
-        .args([
-            "build",
-            "--bin",
-            binary,
-            "--message-format=json-render-diagnostics",
-            "--manifest-path",
-        ])
-        .arg(&manifest_path)
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .with_context(|| {
-            format!(
-                "cannot run `{} build`: is cargo on your PATH?",
-                cargo.display()
-            )
-        })?;
-    if !output.status.success() {
-        bail!(
+    let args = [
+        OsStr::new("--bin"),
+        OsStr::new(binary),
+        OsStr::new("--manifest-path"),
+        manifest_path.as_os_str(),
+    ];
+    // From this process's own folder, as `cargo` typed here would run.
+    crate::cargo::build_binary(Path::new("."), &args, binary, || {
+        format!(
             "`cargo build --bin {binary}` failed for {} (its errors are above). If the binary is \
              called something else, fix `binary` in the manifest.",
             manifest_path.display()
-        );
-    }
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|message| message["target"]["name"] == binary)
-        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-        .with_context(|| {
-            format!(
-                "cargo built {} but reported no executable named {binary}",
-                manifest_path.display()
-            )
-        })
+        )
+    })
 }
